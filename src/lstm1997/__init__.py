@@ -1,0 +1,7 @@
+"""lstm1997: the original Long Short-Term Memory (Hochreiter & Schmidhuber, 1997) and its truncated gradient."""
+
+from lstm1997.network import Network, NetworkSpec
+from lstm1997.sequences import Sequences
+
+__version__ = "0.1.0"
+__all__ = ["Network", "NetworkSpec", "Sequences", "__version__"]
