@@ -1,0 +1,107 @@
+"""The net applied to sequences: forward pass, truncated gradient, and online training (thin wrappers over
+the compiled kernel in kernels.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lstm1997 import kernels
+from lstm1997.network import G_CODES, H_CODES, Network
+from lstm1997.sequences import Sequences
+
+_EMPTY_STATES = np.zeros((0, 0))
+
+
+def _run(
+    net: Network,
+    seqs: Sequences,
+    mode: int,
+    lr: float = 0.0,
+    grads: dict[str, np.ndarray] | None = None,
+    states: np.ndarray = _EMPTY_STATES,
+) -> np.ndarray:
+    spec = net.spec
+    if seqs.n_in != spec.n_in or seqs.n_out != spec.n_out:
+        raise ValueError(
+            f"sequences have {seqs.n_in} inputs and {seqs.n_out} outputs; the net has {spec.n_in} and {spec.n_out}"
+        )
+    if grads is None:
+        grads = {name: np.zeros_like(w) for name, w in net.weights.items()}
+    out = np.empty((len(seqs.targets), spec.n_out))
+    m = spec.masks
+    kernels.run(
+        net.w_in, net.w_out, net.w_c, net.w_k,
+        m["w_in"], m["w_out"], m["w_c"], m["w_k"],
+        spec.block_size, G_CODES[spec.g], H_CODES[spec.h], spec.output_gate,
+        seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
+        mode, float(lr),
+        grads["w_in"], grads["w_out"], grads["w_c"], grads["w_k"],
+        out, states,
+    )  # fmt: skip
+    return out
+
+
+def _one(net: Network, x: np.ndarray, y: np.ndarray | None, mask: np.ndarray | None) -> Sequences:
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != net.spec.n_in:
+        raise ValueError(f"x must have shape (T, {net.spec.n_in}), got {x.shape}")
+    n_steps = x.shape[0]
+    if y is None:
+        y, mask = np.zeros((n_steps, net.spec.n_out)), np.ones(n_steps, dtype=bool)
+    y = np.asarray(y, dtype=np.float64)
+    mask = np.asarray(mask, dtype=bool)
+    if y.shape != (n_steps, net.spec.n_out) or mask.shape != (n_steps,):
+        raise ValueError(f"y must have shape {(n_steps, net.spec.n_out)} and mask {(n_steps,)}")
+    return Sequences.from_dense(x, np.array([0, n_steps]), mask, y[mask])
+
+
+def forward(net: Network, x: np.ndarray) -> np.ndarray:
+    """Output activations (T, n_out) of ``net`` on one sequence ``x`` (T, n_in), from a zero state."""
+    return _run(net, _one(net, x, None, None), kernels.FORWARD)
+
+
+def forward_states(net: Network, x: np.ndarray) -> dict[str, np.ndarray]:
+    """Every activation of ``net`` on one sequence: outputs, y_in, y_out, s_c and y_c, each (T, ·)."""
+    spec = net.spec
+    seqs = _one(net, x, None, None)
+    nb, nc = spec.n_blocks, spec.n_cells
+    states = np.zeros((seqs.n_steps, 2 * nb + 2 * nc))
+    out = _run(net, seqs, kernels.FORWARD, states=states)
+    return {
+        "y": out,
+        "y_in": states[:, :nb],
+        "y_out": states[:, nb : 2 * nb],
+        "s_c": states[:, 2 * nb : 2 * nb + nc],
+        "y_c": states[:, 2 * nb + nc :],
+    }
+
+
+def truncated_gradient(net: Network, x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+    """dE/dw for E = 1/2 sum_{t in mask} sum_k (y_k(t) - target_k(t))^2, truncated as in eqs. 19-28.
+
+    ``x`` (T, n_in), ``y`` (T, n_out) targets, ``mask`` (T,) bool: steps that carry a target. Returns arrays
+    shaped like the weights (w_in, w_out, w_c, w_k); absent connections have gradient 0.
+    """
+    return gradient(net, _one(net, x, y, mask))
+
+
+def gradient(net: Network, seqs: Sequences) -> dict[str, np.ndarray]:
+    """Truncated dE/dw summed over all sequences of a batch, each run from a zero state."""
+    grads = {name: np.zeros_like(w) for name, w in net.weights.items()}
+    _run(net, seqs, kernels.GRADIENT, grads=grads)
+    for name, m in net.spec.masks.items():
+        grads[name] *= m
+    return grads
+
+
+def evaluate(net: Network, seqs: Sequences) -> np.ndarray:
+    """Outputs (n_targets, n_out) at every target step of every sequence, weights unchanged."""
+    return _run(net, seqs, kernels.FORWARD)
+
+
+def train(net: Network, seqs: Sequences, lr: float, per_step: bool = False) -> np.ndarray:
+    """Online training, one sequence at a time, in order: ``w -= lr * dE/dw`` after each sequence
+    (the paper's sum over time steps) or, with ``per_step``, after each target step. Updates ``net`` in
+    place and returns the outputs at target steps as they were produced during training."""
+    mode = kernels.TRAIN_PER_STEP if per_step else kernels.TRAIN_PER_SEQUENCE
+    return _run(net, seqs, mode, lr=lr)
