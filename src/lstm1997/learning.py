@@ -19,6 +19,7 @@ def _run(
     lr: float = 0.0,
     grads: dict[str, np.ndarray] | None = None,
     states: np.ndarray = _EMPTY_STATES,
+    masks: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     spec = net.spec
     if seqs.n_in != spec.n_in or seqs.n_out != spec.n_out:
@@ -28,7 +29,7 @@ def _run(
     if grads is None:
         grads = {name: np.zeros_like(w) for name, w in net.weights.items()}
     out = np.empty((len(seqs.targets), spec.n_out))
-    m = spec.masks
+    m = spec.masks if masks is None else masks
     kernels.run(
         net.w_in, net.w_out, net.w_c, net.w_k,
         m["w_in"], m["w_out"], m["w_c"], m["w_k"],
@@ -99,9 +100,16 @@ def evaluate(net: Network, seqs: Sequences) -> np.ndarray:
     return _run(net, seqs, kernels.FORWARD)
 
 
-def train(net: Network, seqs: Sequences, lr: float, per_step: bool = False) -> np.ndarray:
+def train(
+    net: Network,
+    seqs: Sequences,
+    lr: float,
+    per_step: bool = False,
+    masks: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
     """Online training, one sequence at a time, in order: ``w -= lr * dE/dw`` after each sequence
     (the paper's sum over time steps) or, with ``per_step``, after each target step. Updates ``net`` in
-    place and returns the outputs at target steps as they were produced during training."""
+    place and returns the outputs at target steps as they were produced during training. ``masks``
+    (default: the spec's) selects which connections learn; the others keep their values."""
     mode = kernels.TRAIN_PER_STEP if per_step else kernels.TRAIN_PER_SEQUENCE
-    return _run(net, seqs, mode, lr=lr)
+    return _run(net, seqs, mode, lr=lr, masks=masks)

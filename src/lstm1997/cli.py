@@ -1,0 +1,207 @@
+"""The ``lstm1997`` command: the only module that parses arguments or prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lstm1997.store import StoreError
+
+QUICK = {  # one representative row of every experiment, a few trials each (the README's first command)
+    "reber-3x2-lr0.5": 3,
+    "longlag-2c-q50-p50": 3,
+    "twoseq-3a-T100-N3": 3,
+    "adding-T100": 3,
+    "multiplication-T100": 2,
+    "temporal-6a": 3,
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit code 2
+        self.exit(2, f"lstm1997: error: {message}\n")
+
+
+def _positive(kind: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{kind} must be a whole number, got {text!r}") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{kind} must be at least 1, got {value}")
+        if value > 1_000_000:
+            raise argparse.ArgumentTypeError(f"{kind} of {value} is absurd (at most 1,000,000)")
+        return value
+
+    return parse
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a whole number, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"seed must be in 0 .. 2**32-1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="lstm1997", description="The 1997 LSTM and the experiments of Hochreiter & Schmidhuber.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("list", help="the 30 experiment rows with their weight counts and the paper's results")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p = sub.add_parser("run", help="run trials of one experiment with the paper's protocol")
+    p.add_argument("name", help="experiment name (see `lstm1997 list`)")
+    p.add_argument("--trials", type=_positive("--trials"), default=None, help="number of trials (default: the paper's)")
+    p.add_argument("--seed", type=_seed, default=0, help="first seed; trial i uses seed S+i (default 0)")
+    p.add_argument("--workers", type=_positive("--workers"), default=1, help="trials in parallel (default 1)")
+    p.add_argument("--out", type=Path, default=None, help="results folder: trials are saved and resumed there")
+    p.add_argument("--json", action="store_true", help="print one JSON object (records and summary)")
+    p = sub.add_parser("reproduce", help="run the paper's rows and print paper vs ours")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="one row per experiment, a few trials (default)")
+    mode.add_argument("--full", action="store_true", help="all 30 rows at the paper's trial counts (hours)")
+    p.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
+    p.add_argument("--workers", type=_positive("--workers"), default=None, help="trials in parallel (default: cores)")
+    p = sub.add_parser("report", help="summarise a results folder into RESULTS.md")
+    p.add_argument("dir", type=Path, help="results folder written by run --out or reproduce")
+    return parser
+
+
+class _Bar:
+    """A progress bar over trials, showing the sequences of running trials and their latest error."""
+
+    def __init__(self, name: str, total: int):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, desc=name, unit="trial", file=sys.stderr, disable=None, dynamic_ncols=True)
+        self.running: dict[int, tuple[int, float]] = {}
+
+    def __call__(self, event: str, info: dict) -> None:
+        if event == "progress":
+            self.running[info["seed"]] = (info["seen"], info["error"])
+        else:
+            record = info["record"]
+            self.running.pop(record["seed"], None)
+            self.bar.update(1)
+        if self.running:
+            seen = sum(s for s, _ in self.running.values())
+            error = next(reversed(self.running.values()))[1]
+            self.bar.set_postfix_str(f"running: {len(self.running)} trials, {seen:,} seqs, error {error:.4g}")
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _run(name: str, trials: int | None, seed: int, workers: int, out: Path | None) -> tuple[list[dict], dict]:
+    from lstm1997.experiments import get_experiment
+    from lstm1997.summary import summarize
+    from lstm1997.sweep import run_trials
+
+    exp = get_experiment(name)
+    n = trials or exp.trials
+    bar = _Bar(name, n)
+    try:
+        records = run_trials(exp, range(seed, seed + n), workers=workers, out=out, report=bar)
+    finally:
+        bar.close()
+    return records, summarize(exp, records)
+
+
+def _cmd_list(args) -> None:
+    from lstm1997.experiments import EXPERIMENTS
+
+    rows = [
+        {
+            "name": e.name,
+            "weights": e.n_weights,
+            "lr": e.lr,
+            "trials": e.trials,
+            "table": e.paper.table,
+            "paper_success_percent": e.paper.success_percent,
+            "paper_sequences": e.paper.sequences,
+            "description": e.description,
+        }
+        for e in EXPERIMENTS.values()
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return
+    print(f"{'name':26} {'weights':>7} {'lr':>5} {'trials':>6}  {'paper: success after':>20}  table")
+    for r in rows:
+        pct = f"{r['paper_success_percent']:.0f}%, " if r["paper_success_percent"] is not None else ""
+        print(
+            f"{r['name']:26} {r['weights']:>7} {r['lr']:>5} {r['trials']:>6}  "
+            f"{pct + format(int(r['paper_sequences']), ','):>20}  {r['table']}"
+        )
+
+
+def _cmd_run(args) -> None:
+    from lstm1997.summary import markdown_table
+
+    records, summary = _run(args.name, args.trials, args.seed, args.workers, args.out)
+    if args.json:
+        print(json.dumps({"records": records, "summary": summary}, default=float))
+    else:
+        print(markdown_table([summary]), end="")
+        if args.out:
+            print(f"records: {args.out / args.name}/")
+
+
+def _cmd_reproduce(args) -> None:
+    import os
+
+    from lstm1997.experiments import EXPERIMENTS
+    from lstm1997.summary import markdown_table
+
+    plan = {name: e.trials for name, e in EXPERIMENTS.items()} if args.full else QUICK
+    workers = args.workers or os.cpu_count() or 1
+    summaries = []
+    for name, trials in plan.items():
+        summaries.append(_run(name, trials, 0, workers, args.out)[1])
+    print(markdown_table(summaries), end="")
+    print(f"records: {args.out}/  (rerun the same command to resume; `lstm1997 report {args.out}` for RESULTS.md)")
+
+
+def _cmd_report(args) -> None:
+    from lstm1997.experiments import EXPERIMENTS
+    from lstm1997.store import load_all
+    from lstm1997.summary import markdown_table, summarize
+
+    if not args.dir.is_dir():
+        raise StoreError(f"no results folder at {args.dir}")
+    records = load_all(args.dir)
+    if not records:
+        raise StoreError(f"no trial records in {args.dir}")
+    by_name: dict[str, list[dict]] = {}
+    for r in records:
+        by_name.setdefault(r["experiment"], []).append(r)
+    summaries = [summarize(EXPERIMENTS[n], by_name[n]) for n in EXPERIMENTS if n in by_name]
+    text = "# Results: paper vs ours\n\n" + markdown_table(summaries)
+    (args.dir / "RESULTS.md").write_text(text)
+    print(text, end="")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    commands = {"list": _cmd_list, "run": _cmd_run, "reproduce": _cmd_reproduce, "report": _cmd_report}
+    try:
+        commands[args.command](args)
+    except KeyError as e:
+        print(f"lstm1997: error: {e.args[0]}", file=sys.stderr)
+        return 2
+    except (StoreError, ValueError) as e:
+        print(f"lstm1997: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("lstm1997: interrupted; finished trials are saved; rerun the same command to resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

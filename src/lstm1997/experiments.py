@@ -1,0 +1,288 @@
+"""The 30 rows of the paper's Tables 1-9, each a frozen dataclass: task, network, learning rate, criteria,
+failure cap, trial count and the paper's reported result (PAPER.md §1.6, §1.7, §2-§7, §10, §12)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Literal
+
+import numpy as np
+
+from lstm1997.criteria import ST3, NSeq, ReberTest, Streak, TwoSeqTest
+from lstm1997.network import Network, NetworkSpec
+from lstm1997.sequences import Sequences
+from lstm1997.tasks import adding, longlag, reber, temporal, twoseq
+
+Generator = Callable[[np.random.Generator, int], Sequences]
+
+
+@dataclass(frozen=True)
+class PaperResult:
+    """What the paper reports for one row (None where its table has no such column)."""
+
+    table: str
+    """Where the row stands in the paper, e.g. "Table 7"."""
+    success_percent: float | None = None
+    """Percentage of successful trials (given for Exp 1 and 2; the other tables imply 100)."""
+    sequences: float | None = None
+    """Mean training sequences to success ("success after", "stop: ST2", "stop", or the last n_seq level)."""
+    milestones: tuple[tuple[str, float], ...] = ()
+    """Mean sequences to intermediate criteria, e.g. (("ST1", 27380),) or (("n_seq=140", 482000),)."""
+    test: tuple[tuple[str, float], ...] = ()
+    """Test figures as the paper reports them, e.g. (("wrong of 2560", 1),) or (("fraction misclassified", ...),)."""
+    note: str = ""
+    """Anything else needed to read the row (ranges, caveats)."""
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One row of the paper's tables: everything needed to run a trial and compare it with the paper."""
+
+    name: str
+    """Public name, e.g. "adding-T100" (DESIGN.md §3)."""
+    description: str
+    """One line: the task and the row's parameters."""
+    spec: NetworkSpec
+    """The network (Table 10)."""
+    lr: float
+    """Learning rate α of plain online gradient descent (Table 10)."""
+    generate: Generator
+    """Fresh random sequences: ``generate(rng, n)``. Test sets always come from here."""
+    criterion: ReberTest | Streak | ST3 | NSeq | TwoSeqTest
+    """Stopping / success criterion (Table 11 and the text)."""
+    cap: int
+    """Failure cap: a trial that has not met the criterion after this many sequences fails (§12)."""
+    test_size: int
+    """Sequences in the test set drawn after stopping (0: no separate test)."""
+    test_threshold: float
+    """Absolute error above which a test sequence counts as wrong."""
+    trials: int
+    """The paper's number of trials for this row."""
+    paper: PaperResult
+    """The paper's reported result."""
+    training_set: Literal["fresh", "reber", "2a"] = "fresh"
+    """Where training sequences come from: generated on-line ("t3"/"t2"), Exp 1's fixed set of 256 strings,
+    or Exp 2a's two sequences ("t1")."""
+    per_step: bool = False
+    """Update weights after every target step instead of once per sequence (only differs in Exps 1, 2a, 2b)."""
+    construct: bool = False
+    """Exp 2a's sequential construction: train outputs alone until the error stops decreasing, then add the cell."""
+    batch: int = 1000
+    """Training sequences per compiled call (criteria are still checked after every sequence)."""
+    family: str = field(default="", compare=False)
+    """Experiment number and task, e.g. "4 adding" (for grouping in reports)."""
+
+    @property
+    def n_weights(self) -> int:
+        """Number of weights, to compare with the paper's."""
+        return self.spec.n_weights
+
+    def init_network(self, rng: np.random.Generator) -> Network:
+        """A network with the row's initial weights."""
+        return self.spec.init(rng)
+
+    def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One random sequence: x (T, n_in), targets (T, n_out) (0 where there is none), mask (T,) bool."""
+        return self.generate(rng, 1).sequence(0)
+
+    def with_options(self, **changes) -> Experiment:
+        """A copy with some fields changed (for ablations); the name records the change."""
+        suffix = ",".join(f"{k}={v}" for k, v in sorted(changes.items()))
+        return replace(self, name=f"{self.name}[{suffix}]", **changes)
+
+
+def _reber(blocks: int, size: int, lr: float, success: float, seqs: float, note: str = "") -> Experiment:
+    ogb = tuple(-float(i) for i in range(1, blocks + 1))
+    mean = {0.1: {4: 39_740, 3: 21_730}, 0.2: {3: 14_060}, 0.5: {4: 9_500, 3: 8_440}}[lr][blocks]
+    return Experiment(
+        name=f"reber-{blocks}x{size}-lr{lr}",
+        description=f"embedded Reber grammar, {blocks} blocks of size {size}, lr {lr}",
+        spec=NetworkSpec(7, 7, blocks, size, bias="gates", init_range=0.2, out_gate_bias=ogb),
+        lr=lr,
+        generate=reber.generate,
+        criterion=ReberTest(),
+        cap=10 * mean,
+        test_size=0,
+        test_threshold=np.inf,
+        trials=30,
+        paper=PaperResult("Table 1", success_percent=success, sequences=seqs, note=note),
+        training_set="reber",
+        family="1 reber",
+    )
+
+
+def _longlag_2ab(variant: str, seqs: float) -> Experiment:
+    p = 100
+    spec = NetworkSpec(
+        p + 1, p + 1, 1, 1, connectivity="B", bias="none", output_gate=False, g="g1", h="id", init_range=0.2
+    )
+    return Experiment(
+        name=f"longlag-2{variant}",
+        description=f"noise-free long time lag 2{variant}, p={p}",
+        spec=spec,
+        lr=1.0,
+        generate=partial(longlag.generate_2a if variant == "a" else longlag.generate_2b, p=p),
+        criterion=Streak(0.25, all_steps=variant == "a"),
+        cap=5_000_000,
+        test_size=0 if variant == "a" else 10_000,
+        test_threshold=0.25,
+        trials=18,
+        paper=PaperResult("Table 2" if variant == "a" else "Sec. 5.2 text", success_percent=100, sequences=seqs),
+        training_set="2a" if variant == "a" else "fresh",
+        construct=variant == "a",
+        batch=100,
+        family="2ab longlag",
+    )
+
+
+def _longlag_2c(q: int, p: int, seqs: float) -> Experiment:
+    return Experiment(
+        name=f"longlag-2c-q{q}-p{p}",
+        description=f"very long time lag 2c, q={q}, p={p}",
+        spec=NetworkSpec(p + 4, 2, 2, 1, bias="none", init_range=0.2),
+        lr=0.01,
+        generate=partial(longlag.generate_2c, p=p, q=q),
+        criterion=Streak(0.2),
+        cap=5_000_000,
+        test_size=10_000,
+        test_threshold=0.2,
+        trials=20,
+        paper=PaperResult("Table 3", sequences=seqs),
+        family="2c longlag",
+    )
+
+
+def _twoseq(variant: str, T: int, N: int, st1: float, st2: float, test: tuple) -> Experiment:
+    lr = 0.1 if variant == "c" else 1.0
+    crit = {
+        "a": TwoSeqTest(threshold=0.2, st1_max_wrong=1, st2_mae=0.01),
+        "b": TwoSeqTest(threshold=0.2, st1_max_wrong=6, st2_mae=0.04),
+        "c": TwoSeqTest(threshold=0.1, st1_max_wrong=1, st2_mae=0.015),
+    }[variant]
+    milestones = () if variant == "c" else (("ST1", st1),)
+    return Experiment(
+        name=f"twoseq-3{variant}-T{T}-N{N}",
+        description=f"two-sequence problem 3{variant}, T={T}, N={N}",
+        spec=NetworkSpec(1, 1, 3, 1, bias="hidden", in_gate_bias=(-1, -3, -5), out_gate_bias=(-2, -4, -6)),
+        lr=lr,
+        generate=partial(twoseq.generate, T=T, N=N, variant=variant),
+        criterion=crit,
+        cap=10 * int(st2),
+        test_size=2560,
+        test_threshold=crit.threshold,
+        trials=10,
+        paper=PaperResult({"a": "Table 4", "b": "Table 5", "c": "Table 6"}[variant], sequences=st2,
+                          milestones=milestones, test=test),
+        family="3 twoseq",
+    )  # fmt: skip
+
+
+def _adding(T: int, seqs: float, wrong: float, note: str = "") -> Experiment:
+    return Experiment(
+        name=f"adding-T{T}",
+        description=f"adding problem, T={T} (minimal lag {T // 2})",
+        spec=NetworkSpec(2, 1, 2, 2, bias="all", in_gate_bias=(-3, -6)),
+        lr=0.5,
+        generate=partial(adding.generate_adding, T=T),
+        criterion=ST3(avg_error=0.01, threshold=0.04),
+        cap=10 * int(seqs),
+        test_size=2560,
+        test_threshold=0.04,
+        trials=10,
+        paper=PaperResult("Table 7", sequences=seqs, test=(("wrong of 2560", wrong),), note=note),
+        family="4 adding",
+    )
+
+
+def _temporal(variant: str, seqs: float, wrong: float, trials: int) -> Experiment:
+    n_rel = 2 if variant == "a" else 3
+    blocks = n_rel
+    return Experiment(
+        name=f"temporal-6{variant}",
+        description=f"temporal order 6{variant}, {n_rel} relevant symbols, {2**n_rel} classes",
+        spec=NetworkSpec(8, 2**n_rel, blocks, 2, bias="all", in_gate_bias=(-2.0, -4.0, -6.0)[:blocks]),
+        lr=0.5 if variant == "a" else 0.1,
+        generate=partial(temporal.generate, n_relevant=n_rel),
+        criterion=ST3(avg_error=0.1, threshold=0.3),
+        cap=10 * int(seqs),
+        test_size=2560,
+        test_threshold=0.3,
+        trials=trials,
+        paper=PaperResult("Table 9", sequences=seqs, test=(("wrong of 2560", wrong),)),
+        family="6 temporal",
+    )
+
+
+EXPERIMENTS: dict[str, Experiment] = {
+    e.name: e
+    for e in [
+        _reber(4, 1, 0.1, 100, 39_740),
+        _reber(3, 2, 0.1, 100, 21_730),
+        _reber(3, 2, 0.2, 97, 14_060),
+        _reber(4, 1, 0.5, 97, 9_500),
+        _reber(3, 2, 0.5, 100, 8_440, note="range 3,800-24,100"),
+        _longlag_2ab("a", 5_040),
+        _longlag_2ab("b", 5_680),
+        _longlag_2c(50, 50, 30_000),
+        _longlag_2c(100, 100, 31_000),
+        _longlag_2c(200, 200, 33_000),
+        _longlag_2c(500, 500, 38_000),
+        _longlag_2c(1000, 1000, 49_000),
+        _longlag_2c(1000, 500, 49_000),
+        _longlag_2c(1000, 200, 75_000),
+        _longlag_2c(1000, 100, 135_000),
+        _longlag_2c(1000, 50, 203_000),
+        _twoseq("a", 100, 3, 27_380, 39_850, (("fraction misclassified", 0.000195),)),
+        _twoseq("a", 100, 1, 58_370, 64_330, (("fraction misclassified", 0.000117),)),
+        _twoseq("a", 1000, 3, 446_850, 452_460, (("fraction misclassified", 0.000078),)),
+        _twoseq("b", 100, 3, 41_740, 43_250, (("fraction misclassified", 0.00828),)),
+        _twoseq("b", 100, 1, 74_950, 78_430, (("fraction misclassified", 0.01500),)),
+        _twoseq("b", 1000, 1, 481_060, 485_080, (("fraction misclassified", 0.01207),)),
+        _twoseq("c", 100, 3, 0, 269_650, (("fraction misclassified", 0.00558), ("av. difference to mean", 0.014))),
+        _twoseq("c", 100, 1, 0, 565_640, (("fraction misclassified", 0.00441), ("av. difference to mean", 0.012))),
+        _adding(100, 74_000, 1),
+        _adding(500, 209_000, 0),
+        _adding(1000, 853_000, 1, note="range 370,000-2,020,000"),
+        Experiment(
+            name="multiplication-T100",
+            description="multiplication problem, T=100 (minimal lag 50); n_seq = 140 then 13",
+            spec=NetworkSpec(2, 1, 2, 2, bias="all"),
+            lr=0.1,
+            generate=partial(adding.generate_multiplication, T=100),
+            criterion=NSeq(),
+            cap=10 * 1_273_000,
+            test_size=2560,
+            test_threshold=0.04,
+            trials=10,
+            paper=PaperResult(
+                "Table 8",
+                sequences=1_273_000,
+                milestones=(("n_seq=140", 482_000),),
+                test=(
+                    ("n_seq=140: wrong of 2560", 139),
+                    ("n_seq=140: MSE", 0.0223),
+                    ("n_seq=13: wrong of 2560", 14),
+                    ("n_seq=13: MSE", 0.0139),
+                ),
+                note="the paper's MSE column cannot be a standard MSE (PAPER.md §6)",
+            ),  # fmt: skip
+            family="5 multiplication",
+        ),
+        _temporal("a", 31_390, 1, 20),
+        _temporal("b", 571_100, 2, 10),
+    ]
+}
+"""The 30 paper rows by name, in the paper's order."""
+
+
+def get_experiment(name: str) -> Experiment:
+    """The experiment called ``name``; a ``KeyError`` naming the closest names if there is none."""
+    try:
+        return EXPERIMENTS[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, EXPERIMENTS, n=3, cutoff=0.4)
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; `lstm1997 list` shows all names"
+        raise KeyError(f"unknown experiment {name!r}{hint}") from None

@@ -1,0 +1,307 @@
+"""One trial of the paper's protocol: online training on sequences one at a time, the row's stopping and
+success criteria checked after every sequence, then the test set (PAPER.md §1, Table 11, §12).
+
+The kernel trains a chunk of sequences per call. Window criteria are evaluated for every sequence of the
+chunk; if one fires before the chunk's end, the chunk is rolled back and retrained up to that sequence, so
+counts and final weights are exactly those of a sequence-by-sequence loop.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lstm1997 import learning
+from lstm1997.criteria import ST3, NSeq, ReberTest, Streak, TwoSeqTest
+from lstm1997.experiments import Experiment
+from lstm1997.network import Network
+from lstm1997.sequences import Sequences
+from lstm1997.tasks import longlag, reber
+
+Progress = Callable[[int, int, float], None]
+"""progress(sequences seen, failure cap, recent mean training error)."""
+
+MAX_CURVE_POINTS = 400
+"""Learning-curve points kept per trial (older points are thinned by 2 when full)."""
+
+
+@dataclass
+class SequenceStats:
+    """Per-sequence figures of one trained or evaluated chunk."""
+
+    error: np.ndarray
+    """E = sum over the sequence's targets of sum_k (t_k - y_k)^2 (training targets)."""
+    abs_end: np.ndarray
+    """Largest absolute output error at the sequence's last target (criterion targets)."""
+    abs_all: np.ndarray
+    """Largest absolute output error over all the sequence's targets (criterion targets)."""
+    finite: bool
+    """False if any output was NaN or infinite."""
+
+    @classmethod
+    def of(cls, seqs: Sequences, out: np.ndarray) -> SequenceStats:
+        first = np.concatenate([[0], np.cumsum(np.add.reduceat(seqs.target_at, seqs.starts[:-1]))[:-1]])
+        sq = np.sum((out - seqs.targets) ** 2, axis=1)
+        absolute = np.max(np.abs(out - seqs.criterion_targets), axis=1)
+        return cls(
+            error=np.add.reduceat(sq, first),
+            abs_end=absolute[seqs.last_target],
+            abs_all=np.maximum.reduceat(absolute, first),
+            finite=bool(np.all(np.isfinite(out))),
+        )
+
+
+def test_figures(exp: Experiment, net: Network, rng: np.random.Generator, n: int, chunk: int = 1000) -> dict:
+    """The row's test: ``n`` fresh sequences; wrong = any output's absolute error at the end above the row's
+    threshold. Returns counts and the mean squared / absolute error at sequence ends."""
+    wrong, sq, ab = 0, 0.0, 0.0
+    for start in range(0, n, chunk):
+        seqs = exp.generate(rng, min(chunk, n - start))
+        out = learning.evaluate(net, seqs)[seqs.last_target]
+        err = out - seqs.criterion_targets[seqs.last_target]
+        wrong += int(np.sum(np.max(np.abs(err), axis=1) > exp.test_threshold))
+        sq += float(np.sum(err**2))
+        ab += float(np.sum(np.abs(err)))
+    n_out = exp.spec.n_out
+    return {"n": n, "wrong": wrong, "fraction_wrong": wrong / n, "mse": sq / (n * n_out), "mae": ab / (n * n_out)}
+
+
+def reber_all_correct(net: Network, seqs: Sequences) -> bool:
+    """Exp 1's success test: at every step the k most active outputs are exactly the k legal successors."""
+    out = learning.evaluate(net, seqs)
+    legal = seqs.legal_next
+    lowest_legal = np.where(legal, out, np.inf).min(axis=1)
+    highest_illegal = np.where(legal, -np.inf, out).max(axis=1)
+    return bool(np.all(lowest_legal > highest_illegal))
+
+
+@dataclass
+class _Window:
+    """The last ``size`` values of per-sequence flags and errors, for ST3, NSeq and Streak."""
+
+    size: int
+    bad: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    error: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def scan(self, bad: np.ndarray, error: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each sequence of a new chunk: full window present?, wrong count and mean error in the window."""
+        all_bad = np.concatenate([self.bad, bad])
+        all_err = np.concatenate([self.error, error])
+        ends = np.arange(len(self.bad), len(all_bad)) + 1
+        cb = np.concatenate([[0], np.cumsum(all_bad)])
+        ce = np.concatenate([[0.0], np.cumsum(all_err)])
+        lo = np.maximum(ends - self.size, 0)
+        full = ends - lo == self.size
+        return full, cb[ends] - cb[lo], (ce[ends] - ce[lo]) / np.maximum(ends - lo, 1)
+
+    def commit(self, bad: np.ndarray, error: np.ndarray) -> None:
+        self.bad = np.concatenate([self.bad, bad])[-self.size :]
+        self.error = np.concatenate([self.error, error])[-self.size :]
+
+
+def _first(cond: np.ndarray) -> int | None:
+    hits = np.flatnonzero(cond)
+    return int(hits[0]) if len(hits) else None
+
+
+class _Trial:
+    """The state of one running trial."""
+
+    def __init__(self, exp: Experiment, seed: int):
+        self.exp = exp
+        self.seed = seed
+        init_ss, data_ss, test_ss = np.random.SeedSequence(seed).spawn(3)
+        self.data_rng = np.random.default_rng(data_ss)
+        self.test_rng = np.random.default_rng(test_ss)
+        self.net = exp.init_network(np.random.default_rng(init_ss))
+        self.seen = 0  # sequences presented
+        self.steps = 0  # network steps in training
+        self.milestones: dict[str, int] = {}
+        self.tests: dict[str, dict] = {}
+        self.curve: dict[str, list] = {"seen": [], "error": [], "correct": []}
+        self.curve_stride = 1
+        self.chunks = 0
+        self.success: bool | None = None
+        self.diverged = False
+        self.sequences: int | None = None  # sequences to success
+        crit = exp.criterion
+        self.window = _Window(crit.window) if isinstance(crit, ST3 | NSeq) else None
+        self.streak = 0
+        self.recent_error = math.nan
+        self.masks = None
+        if exp.training_set == "reber":
+            train_strings, test_strings = reber.train_test_sets(np.random.default_rng([seed // 10, 1997]))
+            self.train_set = reber.encode(train_strings)
+            self.reber_check = reber.encode(train_strings + test_strings)
+        elif exp.training_set == "2a":
+            self.train_set = longlag.training_set_2a(exp.spec.n_in - 1)
+        if exp.construct:  # Exp 2a: outputs alone first; cell and input gate added later
+            self.hidden_init = (self.net.w_in.copy(), self.net.w_c.copy(), self.net.w_k[:, 1].copy())
+            self.net.w_in[:] = 0.0
+            self.net.w_c[:] = 0.0
+            self.net.w_k[:, 1] = 0.0
+            self.masks = {k: m.copy() for k, m in exp.spec.masks.items()}
+            self.masks["w_in"][:] = 0.0
+            self.masks["w_c"][:] = 0.0
+            self.masks["w_k"][:, 1] = 0.0
+            self.previous_phase_error = math.inf
+            self.milestones["cell added"] = -1
+
+    # --- data -------------------------------------------------------------------------------------
+    def draw(self, n: int) -> Sequences:
+        if self.exp.training_set == "fresh":
+            return self.exp.generate(self.data_rng, n)
+        return self.train_set.take(self.data_rng.integers(0, self.train_set.n, n))
+
+    def train(self, seqs: Sequences) -> np.ndarray:
+        self.steps += seqs.n_steps
+        return learning.train(self.net, seqs, self.exp.lr, per_step=self.exp.per_step, masks=self.masks)
+
+    # --- the loop ---------------------------------------------------------------------------------
+    def run(self, progress: Progress | None) -> None:
+        exp = self.exp
+        pending: Sequences | None = None
+        while self.success is None:
+            room = exp.cap - self.seen
+            if room <= 0:
+                self.success = False
+                break
+            seqs = pending if pending is not None else self.draw(min(exp.batch, room))
+            pending = None
+            before = self.net.copy()
+            out = self.train(seqs)
+            stats = SequenceStats.of(seqs, out)
+            if not stats.finite or not all(np.all(np.isfinite(w)) for w in self.net.weights.values()):
+                self.diverged, self.success = True, False
+                self.seen += seqs.n
+                break
+            cut = self.scan(stats)
+            if cut is not None and cut < seqs.n - 1:  # a criterion fired mid-chunk: redo up to it exactly
+                self.net = before
+                self.steps -= seqs.n_steps
+                head = seqs.take(np.arange(cut + 1))
+                self.train(head)
+                pending = seqs.take(np.arange(cut + 1, seqs.n))
+                stats = SequenceStats.of(head, out[: len(head.targets)])
+                seqs = head
+            self.commit(seqs, stats)
+            if progress is not None:
+                progress(self.seen, exp.cap, self.recent_error)
+            if self.success is not None:
+                pending = None
+
+    def scan(self, stats: SequenceStats) -> int | None:
+        """Index of the first sequence of the chunk at which a window criterion changes state."""
+        crit = self.exp.criterion
+        if isinstance(crit, ST3):
+            full, n_bad, mean_err = self.window.scan(stats.abs_end >= crit.threshold, stats.error)
+            return _first(full & (n_bad == 0) & (mean_err < crit.avg_error))
+        if isinstance(crit, NSeq):
+            level = crit.levels[len(self.milestones)]
+            full, n_bad, _ = self.window.scan(stats.abs_end > crit.threshold, stats.error)
+            return _first(full & (n_bad < level))
+        if isinstance(crit, Streak):
+            good = (stats.abs_all if crit.all_steps else stats.abs_end) < crit.threshold
+            pos = np.arange(len(good))
+            last_bad = np.maximum.accumulate(np.where(good, -1, pos))
+            run = np.where(last_bad >= 0, pos - last_bad, self.streak + pos + 1)  # streak ending at each sequence
+            return _first(run >= crit.length)
+        return None
+
+    def commit(self, seqs: Sequences, stats: SequenceStats) -> None:
+        """Account for a chunk that was trained for good, and apply the criterion at its end."""
+        exp, crit = self.exp, self.exp.criterion
+        n = seqs.n
+        self.seen += n
+        self.recent_error = float(stats.error.mean())
+        threshold = getattr(crit, "threshold", exp.test_threshold)
+        correct = float(np.mean((stats.abs_all if getattr(crit, "all_steps", False) else stats.abs_end) < threshold))
+        self.record_curve(self.recent_error, correct)
+        if isinstance(crit, ST3 | NSeq):
+            bad = stats.abs_end >= crit.threshold if isinstance(crit, ST3) else stats.abs_end > crit.threshold
+            full, n_bad, mean_err = self.window.scan(bad, stats.error)
+            self.window.commit(bad, stats.error)
+            if isinstance(crit, ST3):
+                if full[-1] and n_bad[-1] == 0 and mean_err[-1] < crit.avg_error:
+                    self.finish(True)
+            elif full[-1] and n_bad[-1] < crit.levels[len(self.milestones)]:
+                level = crit.levels[len(self.milestones)]
+                self.milestones[f"n_seq={level}"] = self.seen
+                self.tests[f"n_seq={level}"] = test_figures(exp, self.net, self.test_rng, exp.test_size)
+                if len(self.milestones) == len(crit.levels):
+                    self.sequences, self.success = self.seen, True
+        elif isinstance(crit, Streak):
+            good = (stats.abs_all if crit.all_steps else stats.abs_end) < crit.threshold
+            bad_at = np.flatnonzero(~good)
+            self.streak = n - 1 - bad_at[-1] if len(bad_at) else self.streak + n
+            if self.masks is not None:
+                self.maybe_add_cell()
+            if self.streak >= crit.length:
+                self.finish(True, sequences=self.seen - self.streak)
+        elif isinstance(crit, ReberTest):
+            due = self.seen % crit.every == 0 or self.seen >= exp.cap
+            if due and reber_all_correct(self.net, self.reber_check):
+                self.finish(True)
+        elif isinstance(crit, TwoSeqTest) and self.seen % crit.every == 0:
+            t = test_figures(exp, self.net, self.test_rng, crit.size, chunk=crit.size)
+            if t["wrong"] < crit.st1_max_wrong:
+                self.milestones.setdefault("ST1", self.seen)
+                if t["mae"] < crit.st2_mae:
+                    self.finish(True)
+
+    def maybe_add_cell(self) -> None:
+        """Exp 2a: add memory cell and input gate once the chunk's mean error has stopped decreasing
+        (decreased by less than 1% since the previous chunk)."""
+        if self.recent_error > 0.99 * self.previous_phase_error:
+            w_in, w_c, w_k1 = self.hidden_init
+            self.net.w_in[:], self.net.w_c[:], self.net.w_k[:, 1] = w_in, w_c, w_k1
+            self.masks = None
+            self.milestones["cell added"] = self.seen
+        self.previous_phase_error = self.recent_error
+
+    def finish(self, success: bool, sequences: int | None = None) -> None:
+        self.success = success
+        self.sequences = self.seen if sequences is None else sequences
+        if success and self.exp.test_size and not isinstance(self.exp.criterion, NSeq):
+            self.tests["final"] = test_figures(self.exp, self.net, self.test_rng, self.exp.test_size)
+
+    def record_curve(self, error: float, correct: float) -> None:
+        self.chunks += 1
+        if (self.chunks - 1) % self.curve_stride:
+            return
+        for k, v in zip(("seen", "error", "correct"), (self.seen, error, correct)):
+            self.curve[k].append(v)
+        if len(self.curve["seen"]) >= MAX_CURVE_POINTS:
+            self.curve = {k: v[::2] for k, v in self.curve.items()}
+            self.curve_stride *= 2
+
+
+def run_trial(exp: Experiment, seed: int, progress: Progress | None = None) -> tuple[dict, Network]:
+    """Run one trial of ``exp`` with ``seed``; returns its record and the final network.
+
+    The record depends only on (experiment, seed, package version), not on timing: seed, success,
+    sequences to success (None on failure), milestones, test figures, final training error, and
+    the cost (sequences presented, network steps, wall time)."""
+    start = time.perf_counter()
+    trial = _Trial(exp, seed)
+    trial.run(progress)
+    wall = time.perf_counter() - start
+    return {
+        "experiment": exp.name,
+        "seed": seed,
+        "success": bool(trial.success),
+        "diverged": trial.diverged,
+        "sequences": trial.sequences if trial.success else None,
+        "milestones": trial.milestones,
+        "test": trial.tests,
+        "final_train_error": trial.recent_error,
+        "presented": trial.seen,
+        "steps": trial.steps,
+        "wall_time": wall,
+        "steps_per_s": trial.steps / wall if wall > 0 else 0.0,
+        "curve": trial.curve,
+    }, trial.net
