@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="one row per experiment, a few trials (default)")
     mode.add_argument("--full", action="store_true", help="all 30 rows at the paper's trial counts (hours)")
+    p.add_argument("--rows", nargs="+", metavar="NAME", help="run only these rows")
+    p.add_argument("--trials", type=_positive("--trials"), default=None, help="trials per row (overrides the plan)")
     p.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
     p.add_argument("--workers", type=_positive("--workers"), default=None, help="trials in parallel (default: cores)")
     p = sub.add_parser("report", help="summarise a results folder into RESULTS.md")
@@ -159,10 +161,10 @@ def _cmd_reproduce(args) -> None:
     from lstm1997.summary import markdown_table
 
     plan = {name: e.trials for name, e in EXPERIMENTS.items()} if args.full else QUICK
+    if args.rows:
+        plan = {name: plan.get(name, 3) for name in args.rows}
     workers = args.workers or os.cpu_count() or 1
-    summaries = []
-    for name, trials in plan.items():
-        summaries.append(_run(name, trials, 0, workers, args.out)[1])
+    summaries = [_run(name, args.trials or trials, 0, workers, args.out)[1] for name, trials in plan.items()]
     print(markdown_table(summaries), end="")
     print(f"records: {args.out}/  (rerun the same command to resume; `lstm1997 report {args.out}` for RESULTS.md)")
 

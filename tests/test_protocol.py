@@ -1,0 +1,141 @@
+"""The training protocol: criteria exact per sequence, determinism, sweeps, the results store."""
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+import lstm1997
+from lstm1997 import store
+from lstm1997.criteria import ST3, NSeq, Streak
+from lstm1997.sweep import TIMING_FIELDS, run_trials
+from lstm1997.trial import SequenceStats, _Trial, run_trial
+
+
+def comparable(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k not in TIMING_FIELDS and k != "provenance"}
+
+
+def brute_force_stop(exp, seed, batch, condition):
+    """Train sequence by sequence in Python on the trial's first chunk; index of the first sequence after
+    which ``condition(history of per-sequence stats)`` holds, and the weights at that point."""
+    trial = _Trial(exp, seed)
+    seqs = trial.draw(batch)
+    net = trial.net.copy()
+    history = []
+    for i in range(seqs.n):
+        one = seqs.take([i])
+        out = lstm1997.train(net, one, exp.lr)
+        s = SequenceStats.of(one, out)
+        history.append((float(s.error[0]), float(s.abs_end[0]), float(s.abs_all[0])))
+        if condition(history):
+            return i, net
+    return None, net
+
+
+def test_st3_fires_at_exactly_the_right_sequence_with_exact_weights():
+    crit = ST3(avg_error=0.06, threshold=0.3, window=50)
+    exp = lstm1997.get_experiment("adding-T100").with_options(criterion=crit, test_size=0, batch=1000)
+
+    def st3(h):
+        w = h[-50:]
+        return len(w) == 50 and all(a < 0.3 for _, a, _ in w) and np.mean([e for e, _, _ in w]) < 0.06
+
+    stop, net = brute_force_stop(exp, 3, 1000, st3)
+    assert stop is not None and stop < 999, "pick a criterion that fires inside the first chunk"
+    record, trained = run_trial(exp, 3)
+    assert record["success"] and record["sequences"] == stop + 1
+    for k in net.weights:
+        np.testing.assert_array_equal(trained.weights[k], net.weights[k])
+
+
+def test_streak_counts_the_sequences_before_the_streak():
+    crit = Streak(threshold=0.25, length=8)
+    exp = lstm1997.get_experiment("adding-T100").with_options(criterion=crit, test_size=0)
+
+    def streak(h):
+        return len(h) >= 8 and all(a < 0.25 for _, a, _ in h[-8:])
+
+    stop, _ = brute_force_stop(exp, 0, 1000, streak)
+    assert stop is not None and stop > 8
+    record, _ = run_trial(exp, 0)
+    assert record["success"] and record["sequences"] == stop + 1 - 8
+
+
+def test_nseq_milestones_in_order_with_a_test_at_each():
+    crit = NSeq(levels=(45, 30), threshold=0.3, window=50)
+    exp = lstm1997.get_experiment("multiplication-T100").with_options(criterion=crit, test_size=100)
+    record, _ = run_trial(exp, 0)
+    assert record["success"]
+    assert list(record["milestones"]) == ["n_seq=45", "n_seq=30"]
+    assert record["milestones"]["n_seq=45"] <= record["milestones"]["n_seq=30"] == record["sequences"]
+    assert set(record["test"]) == {"n_seq=45", "n_seq=30"} and record["test"]["n_seq=30"]["n"] == 100
+
+
+def test_cap_makes_a_failure():
+    exp = lstm1997.get_experiment("adding-T100").with_options(cap=1500)
+    record, _ = run_trial(exp, 0)
+    assert not record["success"] and record["sequences"] is None and record["presented"] == 1500
+
+
+def test_divergence_is_recorded_not_raised():
+    base = lstm1997.get_experiment("adding-T100")
+
+    def poisoned(rng, n):
+        seqs = base.generate(rng, n)
+        x_val = seqs.x_val.copy()
+        x_val[rng.integers(0, len(x_val))] = np.inf
+        return dataclasses.replace(seqs, x_val=x_val)
+
+    record, _ = run_trial(base.with_options(generate=poisoned, cap=3000), 0)
+    assert record["diverged"] and not record["success"] and record["presented"] == 1000
+
+
+def test_trial_is_deterministic():
+    exp = lstm1997.get_experiment("temporal-6a").with_options(cap=3000)
+    a, _ = run_trial(exp, 5)
+    b, _ = run_trial(exp, 5)
+    c, _ = run_trial(exp, 6)
+    assert comparable(a) == comparable(b) != comparable(c)
+
+
+def test_same_records_whatever_the_number_of_workers(tmp_path):
+    exp = lstm1997.get_experiment("temporal-6a").with_options(cap=4000)
+    one = run_trials(exp, [0, 1, 2], workers=1)
+    two = run_trials(exp, [0, 1, 2], workers=2, out=tmp_path)
+    assert [comparable(r) for r in one] == [comparable(r) for r in two]
+    assert len(list(tmp_path.glob("*/seed-*.json"))) == 3
+
+
+def test_resume_skips_finished_trials_and_reruns_missing_ones(tmp_path):
+    exp = lstm1997.get_experiment("temporal-6a").with_options(cap=2000)
+    first = run_trials(exp, [0, 1, 2], out=tmp_path)
+    store.trial_path(tmp_path, exp.name, 1).unlink()
+    events = []
+    again = run_trials(exp, [0, 1, 2], out=tmp_path, report=lambda e, i: events.append((e, i)))
+    resumed = {i["record"]["seed"]: i["resumed"] for e, i in events if e == "done"}
+    assert resumed == {0: True, 1: False, 2: True}
+    assert [comparable(r) for r in first] == [comparable(r) for r in again]
+
+
+def test_store_rejects_corrupted_and_foreign_files(tmp_path):
+    exp = lstm1997.get_experiment("temporal-6a").with_options(cap=1000)
+    run_trials(exp, [0], out=tmp_path)
+    path = store.trial_path(tmp_path, exp.name, 0)
+    text = path.read_text()
+    path.write_text(text[: len(text) // 2])
+    with pytest.raises(store.StoreError, match="seed-0.json"):
+        store.load(path)
+    record = json.loads(text)
+    record["provenance"]["format"] = 999
+    path.write_text(json.dumps(record))
+    with pytest.raises(store.StoreError, match="format"):
+        store.load(path)
+
+
+def test_records_carry_provenance(tmp_path):
+    exp = lstm1997.get_experiment("temporal-6a").with_options(cap=1000)
+    run_trials(exp, [0], out=tmp_path)
+    record = store.load(store.trial_path(tmp_path, exp.name, 0))
+    assert {"commit", "lstm1997", "numpy", "numba", "python", "machine"} <= set(record["provenance"])
