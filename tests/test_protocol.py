@@ -61,6 +61,7 @@ def test_streak_counts_the_sequences_before_the_streak():
     assert stop is not None and stop > 8
     record, _ = run_trial(exp, 0)
     assert record["success"] and record["sequences"] == stop + 1 - 8
+    json.dumps(record, allow_nan=True)  # plain Python types only
 
 
 def test_nseq_milestones_in_order_with_a_test_at_each():

@@ -237,7 +237,7 @@ class _Trial:
         elif isinstance(crit, Streak):
             good = (stats.abs_all if crit.all_steps else stats.abs_end) < crit.threshold
             bad_at = np.flatnonzero(~good)
-            self.streak = n - 1 - bad_at[-1] if len(bad_at) else self.streak + n
+            self.streak = int(n - 1 - bad_at[-1]) if len(bad_at) else self.streak + n
             if self.masks is not None:
                 self.maybe_add_cell()
             if self.streak >= crit.length:
