@@ -46,6 +46,7 @@ def test_st3_fires_at_exactly_the_right_sequence_with_exact_weights():
     assert stop is not None and stop < 999, "pick a criterion that fires inside the first chunk"
     record, trained = run_trial(exp, 3)
     assert record["success"] and record["sequences"] == stop + 1
+    assert record["milestones"]["average error"] <= record["sequences"]
     for k in net.weights:
         np.testing.assert_array_equal(trained.weights[k], net.weights[k])
 
@@ -75,9 +76,10 @@ def test_nseq_milestones_in_order_with_a_test_at_each():
 
 
 def test_cap_makes_a_failure():
-    exp = lstm1997.get_experiment("adding-T100").with_options(cap=1500)
+    exp = lstm1997.get_experiment("adding-T100").with_options(cap=1500, test_size=300)
     record, _ = run_trial(exp, 0)
     assert not record["success"] and record["sequences"] is None and record["presented"] == 1500
+    assert record["test"]["final"]["n"] == 300  # a failed trial is tested too: how close it came
 
 
 def test_divergence_is_recorded_not_raised():

@@ -168,7 +168,7 @@ class _Trial:
         while self.success is None:
             room = exp.cap - self.seen
             if room <= 0:
-                self.success = False
+                self.finish(False)
                 break
             seqs = pending if pending is not None else self.draw(min(exp.batch, room))
             pending = None
@@ -226,6 +226,9 @@ class _Trial:
             full, n_bad, mean_err = self.window.scan(bad, stats.error)
             self.window.commit(bad, stats.error)
             if isinstance(crit, ST3):
+                low = _first(full & (mean_err < crit.avg_error))  # diagnostic: the error half of ST3 alone
+                if low is not None and "average error" not in self.milestones:
+                    self.milestones["average error"] = self.seen - n + low + 1
                 if full[-1] and n_bad[-1] == 0 and mean_err[-1] < crit.avg_error:
                     self.finish(True)
             elif full[-1] and n_bad[-1] < crit.levels[len(self.milestones)]:
@@ -266,7 +269,7 @@ class _Trial:
     def finish(self, success: bool, sequences: int | None = None) -> None:
         self.success = success
         self.sequences = self.seen if sequences is None else sequences
-        if success and self.exp.test_size and not isinstance(self.exp.criterion, NSeq):
+        if self.exp.test_size and not isinstance(self.exp.criterion, NSeq):  # failures too: how close they came
             self.tests["final"] = test_figures(self.exp, self.net, self.test_rng, self.exp.test_size)
 
     def record_curve(self, error: float, correct: float) -> None:
