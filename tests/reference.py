@@ -33,7 +33,7 @@ def reference_forward(w: dict, spec, x: np.ndarray) -> dict:
         h = 2 * _sig(s) - 1 if spec.h == "h1" else s
         y_c = y_out[block] * h
         v = np.concatenate([[1.0], y_c, x[t]])
-        y = _sig(w["w_k"] @ v)
+        y = _sig(w["w_k"] @ v) if spec.output == "logistic" else w["w_k"] @ v
         for k, val in zip(rec, (u, v, net_in, net_out, net_c, y_in, y_out, s, y_c, y)):
             rec[k].append(val)
         y_prev = np.concatenate([y_c, y_in, y_out])
@@ -61,7 +61,7 @@ def reference_truncated_gradient(w: dict, spec, x: np.ndarray, y: np.ndarray, ma
         else:
             h, dh = s, np.ones(nc)
         dy = (f["y"][t] - y[t]) if mask[t] else np.zeros(spec.n_out)
-        dnet_k = dy * f["y"][t] * (1 - f["y"][t])
+        dnet_k = dy * f["y"][t] * (1 - f["y"][t]) if spec.output == "logistic" else dy
         grads["w_k"] += np.outer(dnet_k, v)
         dy_c = w["w_k"][:, 1 : 1 + nc].T @ dnet_k  # the only consumer of y_c(t) that is not detached
         y_out = f["y_out"][t]

@@ -26,9 +26,15 @@ SHAPES = {
     "twoseq 3x1 hidden-bias": NetworkSpec(1, 1, 3, 1, bias="hidden"),
     "3x2 B all-bias": NetworkSpec(5, 3, 3, 2, connectivity="B", bias="all"),
     "2x2 no out-gate F, g1/id": NetworkSpec(3, 2, 2, 2, bias="all", output_gate=False, g="g1", h="id"),
+    "adding 2x2, linear output (ablation)": NetworkSpec(2, 1, 2, 2, bias="all", output="linear"),
 }
 ONE_HOT = {"2a no out-gate, g1/id, B", "reber 4x1 gate-bias"}
-SMALL = ["adding 2x2 all-bias", "twoseq 3x1 hidden-bias", "2x2 no out-gate F, g1/id"]
+SMALL = [
+    "adding 2x2 all-bias",
+    "twoseq 3x1 hidden-bias",
+    "2x2 no out-gate F, g1/id",
+    "adding 2x2, linear output (ablation)",
+]
 
 
 def seed(*parts) -> int:

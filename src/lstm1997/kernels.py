@@ -37,7 +37,7 @@ def _apply_update(w, g, m, lr):
 def run(
     w_in, w_out, w_c, w_k,
     m_in, m_out, m_c, m_k,
-    block_size, g_kind, h_kind, output_gate,
+    block_size, g_kind, h_kind, output_gate, k_kind,
     starts, x_ptr, x_idx, x_val, target_at, targets,
     mode, lr,
     g_in, g_out, g_c, g_k,
@@ -144,7 +144,7 @@ def run(
                     net += w_k[k, 1 + c] * y_c[c]
                 for e in range(a, b):
                     net += w_k[k, 1 + nc + x_idx[e]] * x_val[e]
-                y_k[k] = _logistic(net)
+                y_k[k] = _logistic(net) if k_kind == 0 else net  # eq. 3: f; or linear (an ablation)
             if record_states:
                 states[t, :nb] = y_in
                 states[t, nb : 2 * nb] = y_out
@@ -154,7 +154,8 @@ def run(
                 out[row, :] = y_k
                 if mode != FORWARD:
                     for k in range(n_out):
-                        e_k[k] = y_k[k] * (1.0 - y_k[k]) * (targets[row, k] - y_k[k])  # eq. 19
+                        dy_k = y_k[k] * (1.0 - y_k[k]) if k_kind == 0 else 1.0
+                        e_k[k] = dy_k * (targets[row, k] - y_k[k])  # eq. 19
                         g_k[k, 0] -= e_k[k]  # eq. 22 (dE/dw = -e_l y^m)
                         for c in range(nc):
                             g_k[k, 1 + c] -= e_k[k] * y_c[c]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstm1997 import kernels
-from lstm1997.network import G_CODES, H_CODES, Network
+from lstm1997.network import G_CODES, H_CODES, OUTPUT_CODES, Network
 from lstm1997.sequences import Sequences
 
 _EMPTY_STATES = np.zeros((0, 0))
@@ -33,7 +33,7 @@ def _run(
     kernels.run(
         net.w_in, net.w_out, net.w_c, net.w_k,
         m["w_in"], m["w_out"], m["w_c"], m["w_k"],
-        spec.block_size, G_CODES[spec.g], H_CODES[spec.h], spec.output_gate,
+        spec.block_size, G_CODES[spec.g], H_CODES[spec.h], spec.output_gate, OUTPUT_CODES[spec.output],
         seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
         mode, float(lr),
         grads["w_in"], grads["w_out"], grads["w_c"], grads["w_k"],

@@ -18,6 +18,8 @@ G_CODES = {"g2": 0, "g1": 1}
 """Cell input squashing: g2 = 4/(1+exp(-x)) - 2 in [-2,2] (eq. 5); g1 = logistic in [0,1] (Exps 2a/2b)."""
 H_CODES = {"h1": 0, "id": 1}
 """Cell output squashing: h1 = 2/(1+exp(-x)) - 1 in [-1,1] (eq. 4); id = identity (Exps 2a/2b)."""
+OUTPUT_CODES = {"logistic": 0, "linear": 1}
+"""Output unit activation: logistic (the paper's, every experiment); linear (an ablation only)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class NetworkSpec:
     """Cell input squashing function (see G_CODES)."""
     h: Literal["h1", "id"] = "h1"
     """Cell output squashing function (see H_CODES)."""
+    output: Literal["logistic", "linear"] = "logistic"
+    """Output unit activation (see OUTPUT_CODES); "linear" is an ablation, not the paper's."""
     init_range: float = 0.1
     """Weights start uniform in [-init_range, init_range] (0.2 for Exps 1 and 2, 0.1 otherwise)."""
     in_gate_bias: tuple[float, ...] | None = None
@@ -59,8 +63,8 @@ class NetworkSpec:
             raise ValueError(f"connectivity must be 'F' or 'B', got {self.connectivity!r}")
         if self.bias not in ("none", "gates", "hidden", "all"):
             raise ValueError(f"bias must be 'none', 'gates', 'hidden' or 'all', got {self.bias!r}")
-        if self.g not in G_CODES or self.h not in H_CODES:
-            raise ValueError(f"unknown squashing g={self.g!r} h={self.h!r}")
+        if self.g not in G_CODES or self.h not in H_CODES or self.output not in OUTPUT_CODES:
+            raise ValueError(f"unknown squashing g={self.g!r} h={self.h!r} output={self.output!r}")
         if not self.init_range > 0:
             raise ValueError(f"init_range must be positive, got {self.init_range!r}")
         for name in ("in_gate_bias", "out_gate_bias"):
