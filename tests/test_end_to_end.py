@@ -9,18 +9,17 @@ import lstm1997
 from lstm1997.trial import run_trial
 
 CASES = [
-    ("adding-T100", 1, {}),  # 584,663 sequences [74,000]; ST3 is met by luck of the tails, see docs/DEVIATIONS.md
-    ("temporal-6a", 0, {}),  # 16,812 [31,390]
-    ("twoseq-3a-T100-N3", 0, {}),  # ST1 24,000 [27,380], ST2 24,000 [39,850]
-    ("reber-3x2-lr0.5", 0, {"per_step": True}),  # 19,000 [8,440]; per-sequence updates fail here
+    ("adding-T100", 1),  # 584,663 sequences [74,000]; ST3 is met by luck of the tails, see docs/DEVIATIONS.md
+    ("adding-T100+linear-output", 0),  # ablation: 93,904 [74,000]
+    ("temporal-6a", 0),  # 16,812 [31,390]
+    ("twoseq-3a-T100-N3", 0),  # ST1 24,000 [27,380], ST2 24,000 [39,850]
+    ("reber-3x2-lr0.5+per-step", 0),  # 19,000 [8,440]; with per-sequence updates (the default) no seed succeeded
 ]
 
 
-@pytest.mark.parametrize(("name", "seed", "options"), CASES, ids=[c[0] for c in CASES])
-def test_paper_protocol_reaches_the_papers_criterion(name, seed, options):
+@pytest.mark.parametrize(("name", "seed"), CASES, ids=[c[0] for c in CASES])
+def test_paper_protocol_reaches_the_papers_criterion(name, seed):
     exp = lstm1997.get_experiment(name)
-    if options:
-        exp = exp.with_options(**options)
     record, net = run_trial(exp, seed)
     assert record["success"], record
     assert 0 < record["sequences"] <= exp.cap

@@ -85,6 +85,21 @@ def test_bad_inputs_to_the_functions_are_rejected():
         lstm1997.truncated_gradient(net, np.zeros((10, 2)), np.zeros((9, 1)), np.ones(10, bool))
 
 
+def test_ablations_differ_from_their_paper_row_only_as_declared():
+    from dataclasses import fields
+
+    from lstm1997.experiments import ABLATIONS
+
+    declared = {"per-step": {"per_step"}, "full-net": {"construct"}, "linear-output": {"spec"}}
+    for name, ablation in ABLATIONS.items():
+        base, suffix = name.split("+")
+        paper = lstm1997.get_experiment(base)
+        differ = {f.name for f in fields(paper) if getattr(paper, f.name) != getattr(ablation, f.name)}
+        assert differ == {"name", "description"} | declared[suffix], name
+        assert ablation.n_weights == paper.n_weights
+        assert "ABLATION" in ablation.description
+
+
 def test_unknown_experiment_suggests_the_closest_name():
     with pytest.raises(KeyError, match="adding-T100"):
         lstm1997.get_experiment("adding-T10")

@@ -278,11 +278,38 @@ EXPERIMENTS: dict[str, Experiment] = {
 """The 30 paper rows by name, in the paper's order."""
 
 
+def _ablation(base: str, suffix: str, what: str, **changes) -> Experiment:
+    exp = EXPERIMENTS[base]
+    return replace(exp, name=f"{base}+{suffix}", description=f"{exp.description}; ABLATION: {what}", **changes)
+
+
+def _linear_output(base: str) -> Experiment:
+    spec = replace(EXPERIMENTS[base].spec, output="linear")
+    return _ablation(base, "linear-output", "linear output unit instead of the paper's logistic", spec=spec)
+
+
+ABLATIONS: dict[str, Experiment] = {
+    e.name: e
+    for e in [
+        *(
+            _ablation(n, "per-step", "weights updated at every target step (RTRL-style reading)", per_step=True)
+            for n in EXPERIMENTS
+            if EXPERIMENTS[n].training_set != "fresh" or n == "longlag-2b"
+        ),
+        _ablation("longlag-2a", "full-net", "no sequential construction: memory cell present from the start",
+                  construct=False),
+        *(_linear_output(n) for n in ("adding-T100", "adding-T500", "adding-T1000", "multiplication-T100")),
+    ]
+}  # fmt: skip
+"""Named variants that deviate from the paper on purpose, to test a reading or a cause (docs/DEVIATIONS.md);
+each keeps its paper row's criteria, caps, trial count and reported figures for comparison."""
+
+
 def get_experiment(name: str) -> Experiment:
-    """The experiment called ``name``; a ``KeyError`` naming the closest names if there is none."""
+    """The paper row or ablation called ``name``; a ``KeyError`` naming the closest names if there is none."""
     try:
-        return EXPERIMENTS[name]
+        return EXPERIMENTS[name] if name in EXPERIMENTS else ABLATIONS[name]
     except KeyError:
-        close = difflib.get_close_matches(name, EXPERIMENTS, n=3, cutoff=0.4)
+        close = difflib.get_close_matches(name, [*EXPERIMENTS, *ABLATIONS], n=3, cutoff=0.4)
         hint = f"; did you mean {' or '.join(close)}?" if close else "; `lstm1997 list` shows all names"
         raise KeyError(f"unknown experiment {name!r}{hint}") from None
