@@ -167,6 +167,7 @@ def _cmd_reproduce(args) -> None:
     summaries = [_run(name, args.trials or trials, 0, workers, args.out)[1] for name, trials in plan.items()]
     print(markdown_table(summaries), end="")
     print(f"records: {args.out}/  (rerun the same command to resume; `lstm1997 report {args.out}` for RESULTS.md)")
+    _figures(args.out, sys.stdout)
 
 
 def _cmd_report(args) -> None:
@@ -186,6 +187,15 @@ def _cmd_report(args) -> None:
     text = "# Results: paper vs ours\n\n" + markdown_table(summaries)
     (args.dir / "RESULTS.md").write_text(text)
     print(text, end="")
+    _figures(args.dir, sys.stderr)  # stdout stays exactly RESULTS.md
+
+
+def _figures(out: Path, file) -> None:
+    """Write the figures of the records in ``out`` into ``out/figures`` and say where (skips to stderr)."""
+    from lstm1997.figures import write_figures
+
+    paths = write_figures(out, out / "figures", note=lambda line: print(line, file=sys.stderr))
+    print(f"figures: {len(paths)} PNG files in {out / 'figures'}/", file=file)
 
 
 def main(argv: list[str] | None = None) -> int:
