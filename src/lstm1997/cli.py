@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("list", help="the 30 experiment rows with their weight counts and the paper's results")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--all", action="store_true", help="also list the named ablations")
     p = sub.add_parser("run", help="run trials of one experiment with the paper's protocol")
     p.add_argument("name", help="experiment name (see `lstm1997 list`)")
     p.add_argument("--trials", type=_positive("--trials"), default=None, help="number of trials (default: the paper's)")
@@ -115,7 +116,7 @@ def _run(name: str, trials: int | None, seed: int, workers: int, out: Path | Non
 
 
 def _cmd_list(args) -> None:
-    from lstm1997.experiments import EXPERIMENTS
+    from lstm1997.experiments import ABLATIONS, EXPERIMENTS
 
     rows = [
         {
@@ -128,16 +129,16 @@ def _cmd_list(args) -> None:
             "paper_sequences": e.paper.sequences,
             "description": e.description,
         }
-        for e in EXPERIMENTS.values()
+        for e in [*EXPERIMENTS.values(), *(ABLATIONS.values() if args.all else [])]
     ]
     if args.json:
         print(json.dumps(rows, indent=1))
         return
-    print(f"{'name':26} {'weights':>7} {'lr':>5} {'trials':>6}  {'paper: success after':>20}  table")
+    print(f"{'name':34} {'weights':>7} {'lr':>5} {'trials':>6}  {'paper: success after':>20}  table")
     for r in rows:
         pct = f"{r['paper_success_percent']:.0f}%, " if r["paper_success_percent"] is not None else ""
         print(
-            f"{r['name']:26} {r['weights']:>7} {r['lr']:>5} {r['trials']:>6}  "
+            f"{r['name']:34} {r['weights']:>7} {r['lr']:>5} {r['trials']:>6}  "
             f"{pct + format(int(r['paper_sequences']), ','):>20}  {r['table']}"
         )
 
@@ -171,20 +172,14 @@ def _cmd_reproduce(args) -> None:
 
 
 def _cmd_report(args) -> None:
-    from lstm1997.experiments import EXPERIMENTS
+    from lstm1997.report import results_markdown
     from lstm1997.store import load_all
-    from lstm1997.summary import markdown_table, summarize
 
     if not args.dir.is_dir():
         raise StoreError(f"no results folder at {args.dir}")
-    records = load_all(args.dir)
-    if not records:
+    if not load_all(args.dir):
         raise StoreError(f"no trial records in {args.dir}")
-    by_name: dict[str, list[dict]] = {}
-    for r in records:
-        by_name.setdefault(r["experiment"], []).append(r)
-    summaries = [summarize(EXPERIMENTS[n], by_name[n]) for n in EXPERIMENTS if n in by_name]
-    text = "# Results: paper vs ours\n\n" + markdown_table(summaries)
+    text = results_markdown(args.dir, f"lstm1997 report {args.dir}")
     (args.dir / "RESULTS.md").write_text(text)
     print(text, end="")
     _figures(args.dir, sys.stderr)  # stdout stays exactly RESULTS.md

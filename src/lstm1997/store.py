@@ -7,6 +7,7 @@ rerunning the same command skips every trial already on disk.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import platform
@@ -101,6 +102,6 @@ def load(path: Path) -> dict:
 
 def load_all(out: Path, experiment: str | None = None) -> list[dict]:
     """All records under ``out`` (of one experiment if given), sorted by experiment and seed."""
-    pattern = f"{experiment}/seed-*.json" if experiment else "*/seed-*.json"
+    pattern = f"{glob.escape(experiment)}/seed-*.json" if experiment else "*/seed-*.json"
     records = [load(p) for p in Path(out).glob(pattern)]
     return sorted(records, key=lambda r: (r["experiment"], r["seed"]))

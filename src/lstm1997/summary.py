@@ -66,10 +66,12 @@ def _n(x: float | None) -> str:
 def _ours_test(summary: dict) -> str:
     parts = []
     for k, v in summary["test"].items():
-        if k.endswith(": wrong"):
-            parts.append(f"{k[: -len(': wrong')]} wrong {v:.1f}")
-        elif k.endswith(("mse", "mae")):
-            parts.append(f"{k.split(': ')[-1]} {v:.3g}")
+        when, what = k.split(": ")
+        prefix = "" if when == "final" else f"{when}: "
+        if what == "wrong":
+            parts.append(f"{prefix}wrong {v:.1f}")
+        elif what in ("fraction_wrong", "mse", "mae"):
+            parts.append(f"{prefix}{what.replace('_', ' ')} {v:.3g}")
     return "; ".join(parts) or "-"
 
 
