@@ -35,13 +35,13 @@ def main() -> None:
     for _ in range(args.train // 1000):
         trial.train(trial.draw(1000))
     test = exp.generate(np.random.default_rng(12345), 20_000)
-    n, wrong, count = wrong_by_target(trial.net, test)
+    n, wrong, count = wrong_by_target(trial.model.net, test)
     print(f"adding-T100 seed {args.seed}, {args.train:,} sequences at lr 0.5: {n} of 20,000 test sequences wrong")
     print("target bin   " + " ".join(f"{b / 10:.1f}-{(b + 1) / 10:.1f}" for b in range(10)))
     print("wrong        " + " ".join(f"{int(w):>7}" for w in wrong))
     print("sequences    " + " ".join(f"{int(c):>7}" for c in count))
     for lr in (0.5, 0.1, 0.02):
-        net = trial.net.copy()
+        net = trial.model.net.copy()
         for _ in range(100):
             lstm1997.train(net, trial.draw(1000), lr)
         print(f"then 100,000 more sequences at lr {lr}: {wrong_by_target(net, test)[0]} of 20,000 wrong")

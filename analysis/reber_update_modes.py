@@ -42,7 +42,7 @@ def main() -> None:
             for i in range(args.sequences // 1000):
                 trial.train(trial.draw(1000))
                 if (i + 1) % 10 == 0:
-                    steps, lag, strings = accuracy(trial.net, trial.reber_check)
+                    steps, lag, strings = accuracy(trial.model.net, trial.reber_check)
                     mode = "per step" if per_step else "per sequence"
                     print(f"{mode:13} {seed:4} {(i + 1) * 1000:10,}  {steps:8.4f}  {lag:16.3f}  {strings:10.3f}")
 

@@ -22,7 +22,7 @@ def brute_force_stop(exp, seed, batch, condition):
     which ``condition(history of per-sequence stats)`` holds, and the weights at that point."""
     trial = _Trial(exp, seed)
     seqs = trial.draw(batch)
-    net = trial.net.copy()
+    net = trial.model.net.copy()
     history = []
     for i in range(seqs.n):
         one = seqs.take([i])

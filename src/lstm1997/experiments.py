@@ -72,6 +72,9 @@ class Experiment:
     """Exp 2a's sequential construction: train outputs alone until the error stops decreasing, then add the cell."""
     batch: int = 1000
     """Training sequences per compiled call (criteria are still checked after every sequence)."""
+    model: Callable[[Experiment, np.random.Generator], object] | None = None
+    """Builds the model a trial trains, given the row and the initialisation rng (see trial.Model); None is the
+    paper's: the 1997 net of ``spec`` trained by the compiled kernel. Baseline rows set it."""
     family: str = field(default="", compare=False)
     """Experiment number and task, e.g. "4 adding" (for grouping in reports)."""
 

@@ -12,6 +12,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -55,13 +56,51 @@ class SequenceStats:
         )
 
 
-def test_figures(exp: Experiment, net: Network, rng: np.random.Generator, n: int, chunk: int = 1000) -> dict:
+class Model(Protocol):
+    """What a trial trains: the 1997 net (KernelModel) or a baseline (lstm1997.baselines)."""
+
+    def train(self, seqs: Sequences, lr: float, per_step: bool) -> np.ndarray:
+        """Online training on the sequences in order; returns the outputs at target steps as produced."""
+
+    def evaluate(self, seqs: Sequences) -> np.ndarray:
+        """Outputs at target steps, parameters unchanged."""
+
+    def copy(self) -> Model:
+        """An independent copy (for rolling a chunk back)."""
+
+    def finite(self) -> bool:
+        """False once any parameter is NaN or infinite."""
+
+
+@dataclass
+class KernelModel:
+    """The paper's model: the 1997 net trained by the compiled kernel."""
+
+    net: Network
+    """The network and its weights."""
+    masks: dict[str, np.ndarray] | None = None
+    """Connections that learn, when not all of the spec's (Exp 2a's construction phase)."""
+
+    def train(self, seqs: Sequences, lr: float, per_step: bool) -> np.ndarray:
+        return learning.train(self.net, seqs, lr, per_step=per_step, masks=self.masks)
+
+    def evaluate(self, seqs: Sequences) -> np.ndarray:
+        return learning.evaluate(self.net, seqs)
+
+    def copy(self) -> KernelModel:
+        return KernelModel(self.net.copy(), self.masks)
+
+    def finite(self) -> bool:
+        return all(np.all(np.isfinite(w)) for w in self.net.weights.values())
+
+
+def test_figures(exp: Experiment, net: Model, rng: np.random.Generator, n: int, chunk: int = 1000) -> dict:
     """The row's test: ``n`` fresh sequences; wrong = any output's absolute error at the end above the row's
     threshold. Returns counts and the mean squared / absolute error at sequence ends."""
     wrong, sq, ab = 0, 0.0, 0.0
     for start in range(0, n, chunk):
         seqs = exp.generate(rng, min(chunk, n - start))
-        out = learning.evaluate(net, seqs)[seqs.last_target]
+        out = net.evaluate(seqs)[seqs.last_target]
         err = out - seqs.criterion_targets[seqs.last_target]
         wrong += int(np.sum(np.max(np.abs(err), axis=1) > exp.test_threshold))
         sq += float(np.sum(err**2))
@@ -70,9 +109,9 @@ def test_figures(exp: Experiment, net: Network, rng: np.random.Generator, n: int
     return {"n": n, "wrong": wrong, "fraction_wrong": wrong / n, "mse": sq / (n * n_out), "mae": ab / (n * n_out)}
 
 
-def reber_all_correct(net: Network, seqs: Sequences) -> bool:
+def reber_all_correct(net: Model, seqs: Sequences) -> bool:
     """Exp 1's success test: at every step the k most active outputs are exactly the k legal successors."""
-    out = learning.evaluate(net, seqs)
+    out = net.evaluate(seqs)
     legal = seqs.legal_next
     lowest_legal = np.where(legal, out, np.inf).min(axis=1)
     highest_illegal = np.where(legal, -np.inf, out).max(axis=1)
@@ -117,7 +156,8 @@ class _Trial:
         init_ss, data_ss, test_ss = np.random.SeedSequence(seed).spawn(3)
         self.data_rng = np.random.default_rng(data_ss)
         self.test_rng = np.random.default_rng(test_ss)
-        self.net = exp.init_network(np.random.default_rng(init_ss))
+        init_rng = np.random.default_rng(init_ss)
+        self.model = KernelModel(exp.init_network(init_rng)) if exp.model is None else exp.model(exp, init_rng)
         self.seen = 0  # sequences presented
         self.steps = 0  # network steps in training
         self.milestones: dict[str, int] = {}
@@ -132,7 +172,6 @@ class _Trial:
         self.window = _Window(crit.window) if isinstance(crit, ST3 | NSeq) else None
         self.streak = 0
         self.recent_error = math.nan
-        self.masks = None
         if exp.training_set == "reber":
             train_strings, test_strings = reber.train_test_sets(np.random.default_rng([seed // 10, 1997]))
             self.train_set = reber.encode(train_strings)
@@ -140,14 +179,16 @@ class _Trial:
         elif exp.training_set == "2a":
             self.train_set = longlag.training_set_2a(exp.spec.n_in - 1)
         if exp.construct:  # Exp 2a: outputs alone first; cell and input gate added later
-            self.hidden_init = (self.net.w_in.copy(), self.net.w_c.copy(), self.net.w_k[:, 1].copy())
-            self.net.w_in[:] = 0.0
-            self.net.w_c[:] = 0.0
-            self.net.w_k[:, 1] = 0.0
-            self.masks = {k: m.copy() for k, m in exp.spec.masks.items()}
-            self.masks["w_in"][:] = 0.0
-            self.masks["w_c"][:] = 0.0
-            self.masks["w_k"][:, 1] = 0.0
+            net = self.model.net
+            self.hidden_init = (net.w_in.copy(), net.w_c.copy(), net.w_k[:, 1].copy())
+            net.w_in[:] = 0.0
+            net.w_c[:] = 0.0
+            net.w_k[:, 1] = 0.0
+            masks = {k: m.copy() for k, m in exp.spec.masks.items()}
+            masks["w_in"][:] = 0.0
+            masks["w_c"][:] = 0.0
+            masks["w_k"][:, 1] = 0.0
+            self.model.masks = masks
             self.previous_phase_error = math.inf
             self.milestones["cell added"] = -1
 
@@ -159,7 +200,7 @@ class _Trial:
 
     def train(self, seqs: Sequences) -> np.ndarray:
         self.steps += seqs.n_steps
-        return learning.train(self.net, seqs, self.exp.lr, per_step=self.exp.per_step, masks=self.masks)
+        return self.model.train(seqs, self.exp.lr, self.exp.per_step)
 
     # --- the loop ---------------------------------------------------------------------------------
     def run(self, progress: Progress | None) -> None:
@@ -172,16 +213,16 @@ class _Trial:
                 break
             seqs = pending if pending is not None else self.draw(min(exp.batch, room))
             pending = None
-            before = self.net.copy()
+            before = self.model.copy()
             out = self.train(seqs)
             stats = SequenceStats.of(seqs, out)
-            if not stats.finite or not all(np.all(np.isfinite(w)) for w in self.net.weights.values()):
+            if not stats.finite or not self.model.finite():
                 self.diverged, self.success = True, False
                 self.seen += seqs.n
                 break
             cut = self.scan(stats)
             if cut is not None and cut < seqs.n - 1:  # a criterion fired mid-chunk: redo up to it exactly
-                self.net = before
+                self.model = before
                 self.steps -= seqs.n_steps
                 head = seqs.take(np.arange(cut + 1))
                 self.train(head)
@@ -234,23 +275,23 @@ class _Trial:
             elif full[-1] and n_bad[-1] < crit.levels[len(self.milestones)]:
                 level = crit.levels[len(self.milestones)]
                 self.milestones[f"n_seq={level}"] = self.seen
-                self.tests[f"n_seq={level}"] = test_figures(exp, self.net, self.test_rng, exp.test_size)
+                self.tests[f"n_seq={level}"] = test_figures(exp, self.model, self.test_rng, exp.test_size)
                 if len(self.milestones) == len(crit.levels):
                     self.sequences, self.success = self.seen, True
         elif isinstance(crit, Streak):
             good = (stats.abs_all if crit.all_steps else stats.abs_end) < crit.threshold
             bad_at = np.flatnonzero(~good)
             self.streak = int(n - 1 - bad_at[-1]) if len(bad_at) else self.streak + n
-            if self.masks is not None:
+            if isinstance(self.model, KernelModel) and self.model.masks is not None:
                 self.maybe_add_cell()
             if self.streak >= crit.length:
                 self.finish(True, sequences=self.seen - self.streak)
         elif isinstance(crit, ReberTest):
             due = self.seen % crit.every == 0 or self.seen >= exp.cap
-            if due and reber_all_correct(self.net, self.reber_check):
+            if due and reber_all_correct(self.model, self.reber_check):
                 self.finish(True)
         elif isinstance(crit, TwoSeqTest) and self.seen % crit.every == 0:
-            t = test_figures(exp, self.net, self.test_rng, crit.size, chunk=crit.size)
+            t = test_figures(exp, self.model, self.test_rng, crit.size, chunk=crit.size)
             if t["wrong"] < crit.st1_max_wrong:
                 self.milestones.setdefault("ST1", self.seen)
                 if t["mae"] < crit.st2_mae:
@@ -261,8 +302,9 @@ class _Trial:
         (decreased by less than 1% since the previous chunk)."""
         if self.recent_error > 0.99 * self.previous_phase_error:
             w_in, w_c, w_k1 = self.hidden_init
-            self.net.w_in[:], self.net.w_c[:], self.net.w_k[:, 1] = w_in, w_c, w_k1
-            self.masks = None
+            net = self.model.net
+            net.w_in[:], net.w_c[:], net.w_k[:, 1] = w_in, w_c, w_k1
+            self.model.masks = None
             self.milestones["cell added"] = self.seen
         self.previous_phase_error = self.recent_error
 
@@ -270,7 +312,7 @@ class _Trial:
         self.success = success
         self.sequences = self.seen if sequences is None else sequences
         if self.exp.test_size and not isinstance(self.exp.criterion, NSeq):  # failures too: how close they came
-            self.tests["final"] = test_figures(self.exp, self.net, self.test_rng, self.exp.test_size)
+            self.tests["final"] = test_figures(self.exp, self.model, self.test_rng, self.exp.test_size)
 
     def record_curve(self, error: float, correct: float) -> None:
         self.chunks += 1
@@ -283,8 +325,8 @@ class _Trial:
             self.curve_stride *= 2
 
 
-def run_trial(exp: Experiment, seed: int, progress: Progress | None = None) -> tuple[dict, Network]:
-    """Run one trial of ``exp`` with ``seed``; returns its record and the final network.
+def run_trial(exp: Experiment, seed: int, progress: Progress | None = None) -> tuple[dict, Network | Model]:
+    """Run one trial of ``exp`` with ``seed``; returns its record and the final network (or baseline model).
 
     The record depends only on (experiment, seed, package version), not on timing: seed, success,
     sequences to success (None on failure), milestones, test figures, final training error, and
@@ -307,4 +349,4 @@ def run_trial(exp: Experiment, seed: int, progress: Progress | None = None) -> t
         "wall_time": wall,
         "steps_per_s": trial.steps / wall if wall > 0 else 0.0,
         "curve": trial.curve,
-    }, trial.net
+    }, (trial.model.net if isinstance(trial.model, KernelModel) else trial.model)
