@@ -309,10 +309,20 @@ each keeps its paper row's criteria, caps, trial count and reported figures for 
 
 
 def get_experiment(name: str) -> Experiment:
-    """The paper row or ablation called ``name``; a ``KeyError`` naming the closest names if there is none."""
-    try:
-        return EXPERIMENTS[name] if name in EXPERIMENTS else ABLATIONS[name]
-    except KeyError:
-        close = difflib.get_close_matches(name, [*EXPERIMENTS, *ABLATIONS], n=3, cutoff=0.4)
-        hint = f"; did you mean {' or '.join(close)}?" if close else "; `lstm1997 list` shows all names"
-        raise KeyError(f"unknown experiment {name!r}{hint}") from None
+    """The paper row, ablation or baseline (``<row>~<model>``, lstm1997.baselines; needs torch) called ``name``;
+    a ``KeyError`` naming the closest names if there is none."""
+    if name in EXPERIMENTS:
+        return EXPERIMENTS[name]
+    if name in ABLATIONS:
+        return ABLATIONS[name]
+    baselines: dict[str, Experiment] = {}
+    if "~" in name:
+        try:
+            from lstm1997.baselines import BASELINES as baselines  # imported only here: it imports torch
+        except ImportError as e:
+            raise KeyError(f"baseline {name!r} needs torch ({e}); pip install 'lstm1997[torch]'") from None
+        if name in baselines:
+            return baselines[name]
+    close = difflib.get_close_matches(name, [*EXPERIMENTS, *ABLATIONS, *baselines], n=3, cutoff=0.4)
+    hint = f"; did you mean {' or '.join(close)}?" if close else "; `lstm1997 list` shows all names"
+    raise KeyError(f"unknown experiment {name!r}{hint}")

@@ -18,6 +18,37 @@ def _provenance(records: list[dict]) -> list[str]:
     return [f"- {k}: {', '.join(sorted(v))}" for k, v in seen.items()]
 
 
+def _baseline_section(by_name: dict[str, list[dict]]) -> list[str]:
+    """The third table: baseline rows (lstm1997.baselines, imported only when such records exist: it imports
+    torch), each beside our 1997 net's result on its paper row from the same folder."""
+    from lstm1997.baselines import BASELINES
+
+    summaries = [summarize(BASELINES[n], by_name[n]) for n in BASELINES if n in by_name]
+    if not summaries:
+        return []
+    lines = [
+        "## Baselines under the paper's protocol (other models, same sequences, criteria and caps)",
+        "",
+        "Rows `<paper row>~<model>` (lstm1997.baselines): online, one sequence per update, E = 1/2 sum (y - t)^2",
+        "with logistic outputs; paper columns are the paper row's. `gate-pretraining` is an ablation whose first",
+        "2,000 sequences (Adam on the input gates) are counted in the sequences.",
+        "",
+        markdown_table(summaries),
+        "| baseline | ours: success | ours: mean sequences | 1997 net (ours, same folder): success | mean sequences |",
+        "|---|---|---|---|---|",
+    ]
+    for s in summaries:
+        base = s["experiment"].split("~")[0]
+        ref = summarize(EXPERIMENTS[base], by_name[base]) if base in by_name else None
+        mean = f"{s['sequences']['mean']:,.0f}" if s["sequences"] else "-"
+        ref_cells = "- | -"
+        if ref is not None:
+            ref_mean = f"{ref['sequences']['mean']:,.0f}" if ref["sequences"] else "-"
+            ref_cells = f"{ref['successes']}/{ref['trials']} | {ref_mean}"
+        lines.append(f"| {s['experiment']} | {s['successes']}/{s['trials']} | {mean} | {ref_cells} |")
+    return [*lines, ""]
+
+
 def results_markdown(out: Path, command: str) -> str:
     """RESULTS.md for the records under ``out``; ``command`` is how the report was asked for."""
     records = load_all(out)
@@ -49,6 +80,8 @@ def results_markdown(out: Path, command: str) -> str:
             "",
             markdown_table(ablations),
         ]
+    if any("~" in n for n in by_name):
+        lines += _baseline_section(by_name)
     milestone_rows = [s for s in paper + ablations if s["milestones"]]
     if milestone_rows:
         lines += ["## Intermediate criteria (mean sequences; paper's in brackets where it reports one)", ""]

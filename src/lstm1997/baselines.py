@@ -1,0 +1,770 @@
+"""Baselines under the paper's protocol: other models trained exactly as the 1997 net is, on the same sequences.
+
+Every model here satisfies ``lstm1997.trial.Model``: it is trained online, one sequence at a time (batch size 1),
+one weight update per sequence, on the loss the paper's eqs. 19-28 differentiate,
+``E = 1/2 sum_{target steps} sum_k (y_k - t_k)^2`` with logistic output units, and judged by the row's own
+stopping criterion, failure cap and test set (PAPER.md §1, Table 11, §12). Only the model and its optimiser change:
+
+- ``nnlstm-h{H}-{sgd|adam}``: ``torch.nn.LSTM(n_in, H)`` + ``Linear(H, n_out)`` + logistic, PyTorch's default
+  initialisation, full backpropagation through time, SGD at the row's learning rate or Adam (lr 1e-3).
+  H is either chosen so the parameter count is closest to the paper's net, or 32.
+- ``forget-gate``: the 1997 net of the row plus one forget gate per block (Gers, Schmidhuber & Cummins 2000,
+  "Learning to forget: continual prediction with LSTM", Neural Computation 12(10)):
+  ``s(t) = y_f(t) s(t-1) + y_in(t) g(net_c(t))``, with ``y_f = f(w_f . u(t))`` reading the same source vector
+  u(t) as the other gates, forget bias initialised to +1.0 (``forget-gate``) or +5.0 (``forget-gate-bias5``),
+  trained with the paper's truncated gradient and plain SGD at the row's learning rate. Gers et al. derive the
+  truncated gradient with forget gates as RTRL-style traces that decay with y_f; ``_fg_run`` is that algorithm,
+  compiled; ``ForgetGateLSTM1997`` is the same net as a torch module (the autograd reference it is tested against).
+- ``gate-pretraining``: the paper's net and protocol, except that the first ``k`` sequences of the trial (2,000)
+  train only the input-gate weights, with Adam on a gate target (open at the task's marked steps, closed
+  elsewhere), before the paper's SGD takes over. The shortcut is a named ABLATION, not the paper's method; the
+  pre-training sequences are part of the trial's sequence stream, so they are counted in "presented" and in
+  sequences to success.
+
+``BASELINES`` holds rows named ``<paper row>~<model>``: the paper row with ``model=`` set and ``trials=10``,
+everything else (criteria, caps, test sets, learning rate, paper figures) unchanged. ``lstm1997.get_experiment``
+finds them by name. Importing this module imports torch.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Literal
+
+import numpy as np
+import torch
+from numba import njit
+from torch import nn
+
+from lstm1997 import learning
+from lstm1997.experiments import EXPERIMENTS, Experiment
+from lstm1997.network import G_CODES, H_CODES, OUTPUT_CODES, Network, NetworkSpec
+from lstm1997.sequences import Sequences
+from lstm1997.tasks import temporal
+from lstm1997.torch_lstm import LSTM1997, _logistic
+from lstm1997.trial import KernelModel
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sequences as dense arrays
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dense:
+    """A batch of sequences as dense arrays: the same data as ``Sequences.sequence(i)`` for every i, vectorised."""
+
+    x: np.ndarray
+    """(steps, n_in) inputs of all sequences, concatenated in time."""
+    starts: np.ndarray
+    """(n+1,) sequence i occupies rows starts[i] .. starts[i+1]-1 of ``x``."""
+    target_seq: np.ndarray
+    """(n_targets,) the sequence of each target row."""
+    target_pos: np.ndarray
+    """(n_targets,) the position of each target row inside its sequence."""
+    targets: np.ndarray
+    """(n_targets, n_out) training targets."""
+
+    @classmethod
+    def of(cls, seqs: Sequences, dtype: type = np.float32) -> Dense:
+        x = np.zeros((seqs.n_steps, seqs.n_in), dtype=dtype)
+        step = np.repeat(np.arange(seqs.n_steps), np.diff(seqs.x_ptr))
+        np.add.at(x, (step, seqs.x_idx), seqs.x_val)
+        target_seq = seqs.target_seq
+        target_pos = np.flatnonzero(seqs.target_at) - seqs.starts[target_seq]
+        return cls(x, seqs.starts, target_seq, target_pos, seqs.targets.astype(dtype))
+
+    def rows(self, i: int) -> slice:
+        """The target rows of sequence i (target rows are in step order, so they are contiguous)."""
+        lo, hi = np.searchsorted(self.target_seq, [i, i + 1])
+        return slice(int(lo), int(hi))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# torch.nn.LSTM + Linear + logistic, trained one sequence at a time
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class TorchLSTMNet(nn.Module):
+    """``nn.LSTM(n_in, hidden)`` followed by logistic output units ``y = f(W h(t) + b)``, PyTorch's default
+    initialisation (uniform in +-1/sqrt(hidden) for all LSTM weights and biases; no forget-bias trick)."""
+
+    def __init__(self, n_in: int, hidden: int, n_out: int):
+        super().__init__()
+        self.lstm = nn.LSTM(n_in, hidden)
+        self.out = nn.Linear(hidden, n_out)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (T, B, n_in) -> logistic outputs (T, B, n_out), from a zero state."""
+        h, _ = self.lstm(x)
+        return torch.sigmoid(self.out(h))
+
+    def input_gates(self, x: torch.Tensor) -> torch.Tensor:
+        """Input-gate activations i(t) (T, B, hidden), recomputed from x(t) and h(t-1) (PyTorch's gate order
+        is i, f, g, o)."""
+        with torch.no_grad():
+            h, _ = self.lstm(x)
+            h_prev = torch.cat([torch.zeros_like(h[:1]), h[:-1]])
+            H = self.lstm.hidden_size
+            lstm = self.lstm
+            net = (
+                x @ lstm.weight_ih_l0[:H].T
+                + lstm.bias_ih_l0[:H]
+                + h_prev @ lstm.weight_hh_l0[:H].T
+                + lstm.bias_hh_l0[:H]
+            )
+            return torch.sigmoid(net)
+
+
+def nn_lstm_parameters(n_in: int, hidden: int, n_out: int) -> int:
+    """Parameters of ``TorchLSTMNet``: 4 gates x (input, recurrent and two bias vectors) + the output layer."""
+    return 4 * hidden * (n_in + hidden + 2) + n_out * (hidden + 1)
+
+
+def matched_hidden(spec: NetworkSpec) -> int:
+    """The hidden size whose ``TorchLSTMNet`` parameter count is closest to the 1997 net's weight count."""
+    return min(range(1, 65), key=lambda h: abs(nn_lstm_parameters(spec.n_in, h, spec.n_out) - spec.n_weights))
+
+
+def _sse(y: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    return 0.5 * torch.sum((y - t) ** 2)  # E = 1/2 sum (y - t)^2, the loss eqs. 19-28 differentiate
+
+
+@dataclass
+class TorchLSTMModel:
+    """A ``TorchLSTMNet`` trained online: one optimiser step per sequence on E of that sequence (full BPTT)."""
+
+    net: TorchLSTMNet
+    """The network."""
+    optimizer: torch.optim.Optimizer
+    """SGD or Adam over all of ``net``'s parameters."""
+    follow_row_lr: bool
+    """True: the step size is the row's learning rate (SGD); False: the optimiser's own (Adam, 1e-3)."""
+    eval_chunk: int = 256
+    """Sequences per batched forward pass in ``evaluate``."""
+
+    def train(self, seqs: Sequences, lr: float, per_step: bool) -> np.ndarray:
+        if per_step:
+            raise NotImplementedError("baselines update once per sequence (per-step rows are 1997-net ablations)")
+        if self.follow_row_lr:
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
+        d = Dense.of(seqs)
+        out = np.empty(d.targets.shape)
+        for i in range(seqs.n):
+            rows = d.rows(i)
+            x = torch.from_numpy(d.x[d.starts[i] : d.starts[i + 1]]).unsqueeze(1)
+            y = self.net(x)[torch.from_numpy(d.target_pos[rows]), 0]
+            loss = _sse(y, torch.from_numpy(d.targets[rows]))
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            self.optimizer.step()
+            out[rows] = y.detach().numpy()
+        return out
+
+    def evaluate(self, seqs: Sequences) -> np.ndarray:
+        d = Dense.of(seqs)
+        out = np.empty(d.targets.shape)
+        with torch.no_grad():
+            for lo in range(0, seqs.n, self.eval_chunk):
+                hi = min(lo + self.eval_chunk, seqs.n)
+                x = _padded(d, lo, hi)
+                y = self.net(torch.from_numpy(x))  # zero padding after a sequence's end changes none of its outputs
+                rows = slice(*np.searchsorted(d.target_seq, [lo, hi]))
+                out[rows] = y[d.target_pos[rows], d.target_seq[rows] - lo].numpy()
+        return out
+
+    def copy(self) -> TorchLSTMModel:
+        return copy.deepcopy(self)  # one memo: the copied optimiser points at the copied parameters
+
+    def finite(self) -> bool:
+        return all(bool(torch.isfinite(p).all()) for p in self.net.parameters())
+
+
+def _padded(d: Dense, lo: int, hi: int) -> np.ndarray:
+    """Sequences lo..hi-1 as one zero-padded (T_max, hi-lo, n_in) array."""
+    lengths = np.diff(d.starts[lo : hi + 1])
+    x = np.zeros((int(lengths.max()), hi - lo, d.x.shape[1]), dtype=d.x.dtype)
+    for b, i in enumerate(range(lo, hi)):
+        x[: lengths[b], b] = d.x[d.starts[i] : d.starts[i + 1]]
+    return x
+
+
+def nn_lstm_model(
+    exp: Experiment,
+    init_rng: np.random.Generator,
+    hidden: int,
+    optimizer: Literal["sgd", "adam"],
+    adam_lr: float = 1e-3,
+) -> TorchLSTMModel:
+    """Builds the ``nnlstm`` baselines: PyTorch's initialisation drawn from a seed taken from ``init_rng``."""
+    torch.set_num_threads(1)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(init_rng.integers(2**62)))
+        net = TorchLSTMNet(exp.spec.n_in, hidden, exp.spec.n_out)
+    if optimizer == "sgd":
+        return TorchLSTMModel(net, torch.optim.SGD(net.parameters(), lr=exp.lr), follow_row_lr=True)
+    if optimizer == "adam":
+        return TorchLSTMModel(net, torch.optim.Adam(net.parameters(), lr=adam_lr), follow_row_lr=False)
+    raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The 1997 net with a forget gate (Gers et al. 2000)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def forget_mask(spec: NetworkSpec) -> np.ndarray:
+    """Connections of the forget gates: those of the input gates (the same source vector u(t)), plus a bias
+    whatever the row's bias setting (the forget gate's positive initial bias is what keeps memory at first)."""
+    m = spec.masks["w_in"].copy()
+    m[:, 0] = 1.0
+    m.setflags(write=False)
+    return m
+
+
+@dataclass
+class ForgetGateNet:
+    """A 1997 net (layout of ``lstm1997.Network``) plus forget-gate weights ``w_f`` (n_blocks, n_u)."""
+
+    spec: NetworkSpec
+    w_in: np.ndarray
+    w_out: np.ndarray
+    w_c: np.ndarray
+    w_k: np.ndarray
+    w_f: np.ndarray
+
+    @classmethod
+    def init(cls, spec: NetworkSpec, rng: np.random.Generator, forget_bias: float) -> ForgetGateNet:
+        """The row's 1997 initialisation (``spec.init``), then forget weights uniform in +-init_range and the
+        forget biases set to ``forget_bias`` (Gers et al. 2000 start forget gates open, i.e. positive bias)."""
+        net = spec.init(rng)
+        r = spec.init_range
+        w_f = rng.uniform(-r, r, (spec.n_blocks, spec.n_u)) * forget_mask(spec)
+        w_f[:, 0] = forget_bias
+        return cls(spec, **net.weights, w_f=w_f)
+
+    @property
+    def weights(self) -> dict[str, np.ndarray]:
+        return {"w_in": self.w_in, "w_out": self.w_out, "w_c": self.w_c, "w_k": self.w_k, "w_f": self.w_f}
+
+    @property
+    def masks(self) -> dict[str, np.ndarray]:
+        return {**self.spec.masks, "w_f": forget_mask(self.spec)}
+
+    def copy(self) -> ForgetGateNet:
+        return ForgetGateNet(self.spec, **{k: w.copy() for k, w in self.weights.items()})
+
+    def without_forget_gate(self) -> Network:
+        """The 1997 part of the net (what it computes when every forget gate is 1)."""
+        return Network(self.spec, self.w_in.copy(), self.w_out.copy(), self.w_c.copy(), self.w_k.copy())
+
+
+FG_FORWARD, FG_GRADIENT, FG_TRAIN_PER_SEQUENCE, FG_TRAIN_PER_STEP = 0, 1, 2, 3
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _f(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@njit(cache=True, error_model="numpy")
+def _fg_update(w, g, m, lr):
+    for i in range(w.shape[0]):
+        for j in range(w.shape[1]):
+            w[i, j] -= lr * g[i, j] * m[i, j]
+            g[i, j] = 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _fg_net(w, j, a, b, x_idx, x_val, rb, y_prev):
+    """Net input of row j of w from u(t) = [1, x(t) (sparse), y_prev]."""
+    net = w[j, 0]
+    for e in range(a, b):
+        net += w[j, 1 + x_idx[e]] * x_val[e]
+    for r in range(y_prev.shape[0]):
+        net += w[j, rb + r] * y_prev[r]
+    return net
+
+
+@njit(cache=True, error_model="numpy")
+def _fg_add_trace(trace, c, k, a, b, x_idx, x_val, rb, y_prev):
+    """trace[c, :] += k * u(t)."""
+    trace[c, 0] += k
+    for e in range(a, b):
+        trace[c, 1 + x_idx[e]] += k * x_val[e]
+    for r in range(y_prev.shape[0]):
+        trace[c, rb + r] += k * y_prev[r]
+
+
+@njit(cache=True, error_model="numpy")
+def _fg_run(
+    w_in, w_out, w_c, w_k, w_f,
+    m_in, m_out, m_c, m_k, m_f,
+    block_size, g_kind, h_kind, output_gate, k_kind,
+    starts, x_ptr, x_idx, x_val, target_at, targets,
+    mode, lr,
+    g_in, g_out, g_c, g_k, g_f,
+    out, states,
+):  # fmt: skip
+    """``lstm1997.kernels.run`` with a forget gate per block (Gers et al. 2000, eqs. for the truncated gradient
+    with forget gates): s(t) = y_f(t) s(t-1) + y_in(t) g(net_c(t)); the traces ds/dw of the input gate, cell
+    and forget gate weights decay with y_f(t) and the forget gate's trace grows by s(t-1) f'(net_f) u(t).
+    Truncation as in the paper: no error flows from a gate or cell net input back into y(t-1).
+    ``states`` (if it has rows) receives [y_in, y_out, y_f, s_c, y_c] of every step."""
+    nb = w_in.shape[0]
+    nc = w_c.shape[0]
+    n_u = w_c.shape[1]
+    n_out = w_k.shape[0]
+    rb = n_u - nc - 2 * nb
+    n_rec = nc + 2 * nb
+    record = states.shape[0] > 0
+    y_prev = np.zeros(n_rec)
+    y_in = np.zeros(nb)
+    dy_in = np.zeros(nb)
+    y_out = np.ones(nb)
+    dy_out = np.zeros(nb)
+    y_f = np.zeros(nb)
+    dy_f = np.zeros(nb)
+    s = np.zeros(nc)
+    h_val = np.zeros(nc)
+    h_der = np.zeros(nc)
+    y_c = np.zeros(nc)
+    ds_in = np.zeros((nc, n_u))
+    ds_c = np.zeros((nc, n_u))
+    ds_f = np.zeros((nc, n_u))
+    y_k = np.zeros(n_out)
+    e_k = np.zeros(n_out)
+    delta = np.zeros(nc)
+    row = 0
+    for i in range(len(starts) - 1):
+        y_prev[:] = 0.0
+        s[:] = 0.0
+        ds_in[:, :] = 0.0
+        ds_c[:, :] = 0.0
+        ds_f[:, :] = 0.0
+        for t in range(starts[i], starts[i + 1]):
+            a = x_ptr[t]
+            b = x_ptr[t + 1]
+            for j in range(nb):
+                y_in[j] = _f(_fg_net(w_in, j, a, b, x_idx, x_val, rb, y_prev))  # input gate
+                dy_in[j] = y_in[j] * (1.0 - y_in[j])
+                y_f[j] = _f(_fg_net(w_f, j, a, b, x_idx, x_val, rb, y_prev))  # forget gate (Gers et al. 2000)
+                dy_f[j] = y_f[j] * (1.0 - y_f[j])
+                if output_gate:
+                    y_out[j] = _f(_fg_net(w_out, j, a, b, x_idx, x_val, rb, y_prev))
+                    dy_out[j] = y_out[j] * (1.0 - y_out[j])
+            for c in range(nc):
+                j = c // block_size
+                sg = _f(_fg_net(w_c, c, a, b, x_idx, x_val, rb, y_prev))
+                if g_kind == 0:
+                    g_val = 4.0 * sg - 2.0
+                    g_der = 4.0 * sg * (1.0 - sg)
+                else:
+                    g_val = sg
+                    g_der = sg * (1.0 - sg)
+                s_prev = s[c]
+                s[c] = y_f[j] * s_prev + y_in[j] * g_val  # the CEC with a forget gate
+                if mode != FG_FORWARD:
+                    for m in range(n_u):  # ds(t)/dw = y_f(t) ds(t-1)/dw + (this step's direct term)
+                        ds_in[c, m] *= y_f[j]
+                        ds_c[c, m] *= y_f[j]
+                        ds_f[c, m] *= y_f[j]
+                    _fg_add_trace(ds_in, c, g_val * dy_in[j], a, b, x_idx, x_val, rb, y_prev)
+                    _fg_add_trace(ds_c, c, g_der * y_in[j], a, b, x_idx, x_val, rb, y_prev)
+                    _fg_add_trace(ds_f, c, s_prev * dy_f[j], a, b, x_idx, x_val, rb, y_prev)
+                if h_kind == 0:
+                    sh = _f(s[c])
+                    h_val[c] = 2.0 * sh - 1.0
+                    h_der[c] = 2.0 * sh * (1.0 - sh)
+                else:
+                    h_val[c] = s[c]
+                    h_der[c] = 1.0
+                y_c[c] = y_out[j] * h_val[c]
+            for k in range(n_out):
+                net = w_k[k, 0]
+                for c in range(nc):
+                    net += w_k[k, 1 + c] * y_c[c]
+                for e in range(a, b):
+                    net += w_k[k, 1 + nc + x_idx[e]] * x_val[e]
+                y_k[k] = _f(net) if k_kind == 0 else net
+            if record:
+                states[t, :nb] = y_in
+                states[t, nb : 2 * nb] = y_out
+                states[t, 2 * nb : 3 * nb] = y_f
+                states[t, 3 * nb : 3 * nb + nc] = s
+                states[t, 3 * nb + nc :] = y_c
+            if target_at[t]:
+                out[row, :] = y_k
+                if mode != FG_FORWARD:
+                    for k in range(n_out):
+                        dy_k = y_k[k] * (1.0 - y_k[k]) if k_kind == 0 else 1.0
+                        e_k[k] = dy_k * (targets[row, k] - y_k[k])
+                        g_k[k, 0] -= e_k[k]
+                        for c in range(nc):
+                            g_k[k, 1 + c] -= e_k[k] * y_c[c]
+                        for e in range(a, b):
+                            g_k[k, 1 + nc + x_idx[e]] -= e_k[k] * x_val[e]
+                    for c in range(nc):
+                        acc = 0.0
+                        for k in range(n_out):
+                            acc += w_k[k, 1 + c] * e_k[k]
+                        delta[c] = acc
+                    if output_gate:
+                        for j in range(nb):
+                            acc = 0.0
+                            for v in range(block_size):
+                                acc += h_val[j * block_size + v] * delta[j * block_size + v]
+                            e_out = dy_out[j] * acc
+                            g_out[j, 0] -= e_out
+                            for e in range(a, b):
+                                g_out[j, 1 + x_idx[e]] -= e_out * x_val[e]
+                            for r in range(n_rec):
+                                g_out[j, rb + r] -= e_out * y_prev[r]
+                    for c in range(nc):
+                        j = c // block_size
+                        e_s = y_out[j] * h_der[c] * delta[c]
+                        for m in range(n_u):
+                            g_in[j, m] -= e_s * ds_in[c, m]
+                            g_c[c, m] -= e_s * ds_c[c, m]
+                            g_f[j, m] -= e_s * ds_f[c, m]
+                    if mode == FG_TRAIN_PER_STEP:
+                        _fg_update(w_in, g_in, m_in, lr)
+                        _fg_update(w_out, g_out, m_out, lr)
+                        _fg_update(w_c, g_c, m_c, lr)
+                        _fg_update(w_k, g_k, m_k, lr)
+                        _fg_update(w_f, g_f, m_f, lr)
+                row += 1
+            y_prev[:nc] = y_c
+            y_prev[nc : nc + nb] = y_in
+            y_prev[nc + nb :] = y_out
+        if mode == FG_TRAIN_PER_SEQUENCE:
+            _fg_update(w_in, g_in, m_in, lr)
+            _fg_update(w_out, g_out, m_out, lr)
+            _fg_update(w_c, g_c, m_c, lr)
+            _fg_update(w_k, g_k, m_k, lr)
+            _fg_update(w_f, g_f, m_f, lr)
+
+
+def _fg_call(
+    net: ForgetGateNet,
+    seqs: Sequences,
+    mode: int,
+    lr: float = 0.0,
+    grads: dict[str, np.ndarray] | None = None,
+    states: np.ndarray | None = None,
+) -> np.ndarray:
+    spec = net.spec
+    if grads is None:
+        grads = {k: np.zeros_like(w) for k, w in net.weights.items()}
+    m = net.masks
+    out = np.empty((len(seqs.targets), spec.n_out))
+    _fg_run(
+        net.w_in, net.w_out, net.w_c, net.w_k, net.w_f,
+        m["w_in"], m["w_out"], m["w_c"], m["w_k"], m["w_f"],
+        spec.block_size, G_CODES[spec.g], H_CODES[spec.h], spec.output_gate, OUTPUT_CODES[spec.output],
+        seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
+        mode, float(lr),
+        grads["w_in"], grads["w_out"], grads["w_c"], grads["w_k"], grads["w_f"],
+        out, np.zeros((0, 0)) if states is None else states,
+    )  # fmt: skip
+    return out
+
+
+def fg_gradient(net: ForgetGateNet, seqs: Sequences) -> dict[str, np.ndarray]:
+    """Truncated dE/dw of the forget-gate net, summed over the sequences (each from a zero state)."""
+    grads = {k: np.zeros_like(w) for k, w in net.weights.items()}
+    _fg_call(net, seqs, FG_GRADIENT, grads=grads)
+    return {k: g * net.masks[k] for k, g in grads.items()}
+
+
+def fg_states(net: ForgetGateNet, seqs: Sequences) -> dict[str, np.ndarray]:
+    """Every activation of the forget-gate net over a batch: y_in, y_out, y_f (steps, n_blocks), s_c, y_c."""
+    nb, nc = net.spec.n_blocks, net.spec.n_cells
+    states = np.zeros((seqs.n_steps, 3 * nb + 2 * nc))
+    _fg_call(net, seqs, FG_FORWARD, states=states)
+    return {
+        "y_in": states[:, :nb],
+        "y_out": states[:, nb : 2 * nb],
+        "y_f": states[:, 2 * nb : 3 * nb],
+        "s_c": states[:, 3 * nb : 3 * nb + nc],
+        "y_c": states[:, 3 * nb + nc :],
+    }
+
+
+@dataclass
+class ForgetGateModel:
+    """The forget-gate net trained with the paper's truncated gradient and plain online SGD (compiled)."""
+
+    net: ForgetGateNet
+
+    def train(self, seqs: Sequences, lr: float, per_step: bool) -> np.ndarray:
+        return _fg_call(self.net, seqs, FG_TRAIN_PER_STEP if per_step else FG_TRAIN_PER_SEQUENCE, lr=lr)
+
+    def evaluate(self, seqs: Sequences) -> np.ndarray:
+        return _fg_call(self.net, seqs, FG_FORWARD)
+
+    def copy(self) -> ForgetGateModel:
+        return ForgetGateModel(self.net.copy())
+
+    def finite(self) -> bool:
+        return all(bool(np.all(np.isfinite(w))) for w in self.net.weights.values())
+
+
+def forget_gate_model(exp: Experiment, init_rng: np.random.Generator, forget_bias: float = 1.0) -> ForgetGateModel:
+    """Builds the ``forget-gate`` baselines: the row's net and initialisation plus forget gates."""
+    return ForgetGateModel(ForgetGateNet.init(exp.spec, init_rng, forget_bias))
+
+
+class ForgetGateLSTM1997(LSTM1997):
+    """``LSTM1997`` with a forget gate per block (Gers et al. 2000), as a torch module: the autograd reference
+    for ``_fg_run`` and a drop-in module. Same layout; one extra parameter ``w_f`` (n_blocks, n_u) whose mask
+    is ``forget_mask(spec)``. With ``gradient="truncated"`` the recurrent inputs are detached where they enter
+    u(t) (so error flows back in time only through s(t-1) -> s(t), now scaled by y_f(t))."""
+
+    w_f: nn.Parameter
+    mask_w_f: torch.Tensor
+
+    def __init__(
+        self,
+        spec: NetworkSpec,
+        forget_bias: float = 1.0,
+        gradient: Literal["truncated", "full"] = "truncated",
+        batch_first: bool = False,
+        dtype: torch.dtype = torch.float32,
+        device: torch.device | str | None = None,
+    ) -> None:
+        super().__init__(spec, gradient=gradient, batch_first=batch_first, dtype=dtype, device=device)
+        self.forget_bias = forget_bias
+        mask = forget_mask(spec)
+        self.w_f = nn.Parameter(torch.zeros(mask.shape, dtype=dtype, device=device))
+        self.register_buffer("mask_w_f", torch.tensor(mask, dtype=dtype, device=device), persistent=False)
+        self.reset_parameters()
+
+    @classmethod
+    def from_forget_net(
+        cls, net: ForgetGateNet, gradient: Literal["truncated", "full"] = "truncated", dtype=torch.float64
+    ) -> ForgetGateLSTM1997:
+        """A module with the weights of ``net`` (copied)."""
+        module = cls(net.spec, gradient=gradient, dtype=dtype)
+        with torch.no_grad():
+            for name, w in net.weights.items():
+                getattr(module, name).copy_(torch.from_numpy(w))
+        return module
+
+    @torch.no_grad()
+    def reset_parameters(self, generator: torch.Generator | None = None) -> None:
+        super().reset_parameters(generator)
+        if "w_f" in self._parameters:
+            r = self.spec.init_range
+            self.w_f.uniform_(-r, r, generator=generator).mul_(self.mask_w_f)
+            self.w_f[:, 0] = self.forget_bias
+
+    def forward(self, input: torch.Tensor, state=None):  # noqa: D401 - same contract as LSTM1997.forward
+        """As ``LSTM1997.forward`` (T, B, n_in) or (T, n_in) -> (outputs, state), with forget gates."""
+        spec = self.spec
+        unbatched = input.dim() == 2
+        x = input.unsqueeze(1) if unbatched else (input.transpose(0, 1) if self.batch_first else input)
+        if unbatched and state is not None:
+            state = tuple(z.unsqueeze(0) for z in state)
+        n_steps, batch = x.shape[0], x.shape[1]
+        size = spec.block_size
+        y_c, s, y_in, y_out = self.initial_state(batch) if state is None else state
+        w_in, w_out, w_c, w_k = (self.masked_weight(n) for n in ("w_in", "w_out", "w_c", "w_k"))
+        w_f = self.w_f * self.mask_w_f
+        cells = []
+        for t in range(n_steps):
+            y_prev = torch.cat((y_c, y_in, y_out), dim=-1)
+            if self.gradient == "truncated":
+                y_prev = y_prev.detach()  # PAPER.md §1.3; Gers et al. 2000 truncate the same way
+            u = torch.cat((x.new_ones(batch, 1), x[t], y_prev), dim=-1)
+            y_in = _logistic(u @ w_in.T)
+            y_f = _logistic(u @ w_f.T)  # forget gate
+            y_out = _logistic(u @ w_out.T) if spec.output_gate else torch.ones_like(y_in)
+            net_c = u @ w_c.T
+            g = 4.0 * _logistic(net_c) - 2.0 if spec.g == "g2" else _logistic(net_c)
+            s = y_f.repeat_interleave(size, dim=-1) * s + y_in.repeat_interleave(size, dim=-1) * g
+            h = 2.0 * _logistic(s) - 1.0 if spec.h == "h1" else s
+            y_c = y_out.repeat_interleave(size, dim=-1) * h
+            cells.append(y_c)
+        y_cells = torch.stack(cells)
+        v = torch.cat((x.new_ones(n_steps, batch, 1), y_cells, x), dim=-1)
+        net_k = v @ w_k.T
+        y = _logistic(net_k) if spec.output == "logistic" else net_k
+        final = (y_c, s, y_in, y_out)
+        if unbatched:
+            return y.squeeze(1), tuple(z.squeeze(0) for z in final)
+        return (y.transpose(0, 1) if self.batch_first else y), final
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The 1997 net with an Adam "gate pre-training" phase (an ablation)
+# ---------------------------------------------------------------------------------------------------------------
+
+Marks = Literal["marker", "xy", "first"]
+"""Where input gates should open: adding/multiplication: marker +1 on input 1; temporal order: an X or Y
+symbol; two-sequence problem: the first N steps."""
+
+
+def gate_targets(marks: Marks, x: np.ndarray, n_first: int = 0) -> np.ndarray:
+    """(T,) bool: the steps at which the pre-training wants the input gates open."""
+    if marks == "marker":
+        return x[:, 1] == 1.0
+    if marks == "xy":
+        return (x[:, temporal.X] + x[:, temporal.X + 1]) > 0
+    if marks == "first":
+        return np.arange(len(x)) < n_first
+    raise ValueError(f"unknown marks {marks!r}")
+
+
+def source_vectors(states: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """(T, n_u) the hidden units' source vectors u(t) = [1, x(t), y_c(t-1), y_in(t-1), y_out(t-1)], from the
+    activations ``learning.forward_states`` returns."""
+    rec = np.concatenate([states["y_c"], states["y_in"], states["y_out"]], axis=1)
+    rec = np.concatenate([np.zeros((1, rec.shape[1])), rec[:-1]])
+    return np.concatenate([np.ones((len(x), 1)), x, rec], axis=1)
+
+
+def gate_loss_gradient(
+    w_in: np.ndarray, mask: np.ndarray, u: np.ndarray, open_at: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Class-balanced cross-entropy of every block's input gate y_in(t) = f(w_in u(t)) (eq. 6) against
+    ``open_at`` (T,), and its gradient w.r.t. ``w_in`` with the source vectors ``u`` held fixed (truncated like
+    the paper's gradient); ``mask`` zeroes absent connections."""
+    y = 1.0 / (1.0 + np.exp(-(u @ w_in.T)))  # (T, n_blocks)
+    n_open = max(int(open_at.sum()), 1)
+    n_shut = max(int((~open_at).sum()), 1)
+    weight = np.where(open_at, 1.0 / n_open, 1.0 / n_shut)[:, None]
+    target = open_at[:, None].astype(float)
+    eps = 1e-12
+    loss = -float(np.sum(weight * (target * np.log(y + eps) + (1 - target) * np.log(1 - y + eps))))
+    grad = ((y - target) * weight).T @ u  # d loss / d net_in = (y - target) * weight
+    return loss, grad * mask
+
+
+@dataclass
+class GatePretrainedModel(KernelModel):
+    """The paper's KernelModel whose first ``pretrain_left`` training sequences instead train only the input-gate
+    weights, with Adam on ``gate_loss_gradient`` (the shortcut; an ablation). Outputs returned for those sequences
+    are the net's outputs before each update, like the kernel's; their targets are not used."""
+
+    marks: Marks = "marker"
+    """Where the gates should open."""
+    n_first: int = 0
+    """For ``marks="first"``: the number of information-carrying first steps (N)."""
+    pretrain_left: int = 0
+    """Pre-training sequences still to come."""
+    adam_lr: float = 0.05
+    """Adam step size of the pre-training."""
+    adam_m: np.ndarray | None = None
+    adam_v: np.ndarray | None = None
+    adam_t: int = 0
+
+    def train(self, seqs: Sequences, lr: float, per_step: bool) -> np.ndarray:
+        k = min(self.pretrain_left, seqs.n)
+        if k == 0:
+            return super().train(seqs, lr, per_step)
+        outs = [self.pretrain(seqs.take(np.arange(k)))]
+        if k < seqs.n:
+            outs.append(super().train(seqs.take(np.arange(k, seqs.n)), lr, per_step))
+        return np.concatenate(outs)
+
+    def pretrain(self, seqs: Sequences) -> np.ndarray:
+        """One Adam step on the input-gate weights per sequence (beta 0.9, 0.999, eps 1e-8)."""
+        out = np.empty((len(seqs.targets), seqs.n_out))
+        first = np.concatenate([[0], np.cumsum(np.add.reduceat(seqs.target_at, seqs.starts[:-1]))])
+        mask_in = self.net.spec.masks["w_in"]
+        if self.adam_m is None:
+            self.adam_m, self.adam_v = np.zeros_like(self.net.w_in), np.zeros_like(self.net.w_in)
+        for i in range(seqs.n):
+            x, _, has_target = seqs.sequence(i)
+            states = learning.forward_states(self.net, x)
+            out[first[i] : first[i + 1]] = states["y"][has_target]
+            u = source_vectors(states, x)
+            _, g = gate_loss_gradient(self.net.w_in, mask_in, u, gate_targets(self.marks, x, self.n_first))
+            self.adam_t += 1
+            self.adam_m = 0.9 * self.adam_m + 0.1 * g
+            self.adam_v = 0.999 * self.adam_v + 0.001 * g * g
+            m_hat = self.adam_m / (1 - 0.9**self.adam_t)
+            v_hat = self.adam_v / (1 - 0.999**self.adam_t)
+            self.net.w_in -= self.adam_lr * m_hat / (np.sqrt(v_hat) + 1e-8) * mask_in
+        self.pretrain_left -= seqs.n
+        return out
+
+    def copy(self) -> GatePretrainedModel:
+        return copy.deepcopy(self)
+
+
+def gate_pretrained_model(
+    exp: Experiment, init_rng: np.random.Generator, marks: Marks, n_first: int = 0, k: int = 2000, adam_lr: float = 0.05
+) -> GatePretrainedModel:
+    """Builds the ``gate-pretraining`` ablation: the row's net, ``k`` pre-training sequences first."""
+    return GatePretrainedModel(
+        exp.init_network(init_rng), marks=marks, n_first=n_first, pretrain_left=k, adam_lr=adam_lr
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The rows
+# ---------------------------------------------------------------------------------------------------------------
+
+BASE_ROWS = ("adding-T100", "adding-T500", "multiplication-T100", "temporal-6a", "twoseq-3a-T100-N3")
+"""Paper rows that get baseline variants."""
+
+LARGE_HIDDEN = 32
+"""Hidden size of the larger ``nn.LSTM`` baseline."""
+
+
+def _marks(base: Experiment) -> tuple[Marks, int]:
+    family = base.family.split()[-1]
+    if family in ("adding", "multiplication"):
+        return "marker", 0
+    if family == "temporal":
+        return "xy", 0
+    if family == "twoseq":
+        return "first", int(base.generate.keywords["N"])
+    raise ValueError(f"no gate targets for {base.name}")
+
+
+def _row(base: Experiment, suffix: str, what: str, model) -> Experiment:
+    return replace(
+        base,
+        name=f"{base.name}~{suffix}",
+        description=f"{base.description}; BASELINE: {what}",
+        model=model,
+        trials=10,
+    )
+
+
+def _variants(base: Experiment) -> list[Experiment]:
+    spec = base.spec
+    h = matched_hidden(spec)
+    marks, n_first = _marks(base)
+    rows = []
+    for hidden in (h, LARGE_HIDDEN):
+        n_par = nn_lstm_parameters(spec.n_in, hidden, spec.n_out)
+        rows += [
+            _row(base, f"nnlstm-h{hidden}-sgd", f"torch.nn.LSTM({spec.n_in}, {hidden}) + logistic outputs "
+                 f"({n_par} parameters), full BPTT, SGD at the row's lr", partial(nn_lstm_model, hidden=hidden,
+                 optimizer="sgd")),
+            _row(base, f"nnlstm-h{hidden}-adam", f"torch.nn.LSTM({spec.n_in}, {hidden}) + logistic outputs "
+                 f"({n_par} parameters), full BPTT, Adam lr 1e-3", partial(nn_lstm_model, hidden=hidden,
+                 optimizer="adam")),
+        ]  # fmt: skip
+    for bias, suffix in ((1.0, "forget-gate"), (5.0, "forget-gate-bias5")):
+        rows.append(
+            _row(base, suffix, f"1997 net + forget gates (Gers et al. 2000), forget bias +{bias:g}, truncated "
+                 "gradient, SGD at the row's lr", partial(forget_gate_model, forget_bias=bias))
+        )  # fmt: skip
+    rows.append(
+        _row(base, "gate-pretraining", "ABLATION: the first 2,000 sequences train only the input gates with Adam "
+             f"(lr 0.05) to open at the marked steps ({marks}), then the paper's protocol; pre-training sequences "
+             "are counted", partial(gate_pretrained_model, marks=marks, n_first=n_first))
+    )  # fmt: skip
+    return rows
+
+
+BASELINES: dict[str, Experiment] = {e.name: e for base in BASE_ROWS for e in _variants(EXPERIMENTS[base])}
+"""Baseline rows ``<paper row>~<model>``: the paper row with another model, under the paper's protocol."""
