@@ -32,10 +32,11 @@ def median_rate(fn, steps: int, repeats: int) -> float:
     return steps / statistics.median(times)
 
 
-def kernel_rate(name: str, seqs: lstm1997.Sequences, repeats: int) -> float:
+def kernel_rate(name: str, seqs: lstm1997.Sequences, repeats: int, full: bool = False) -> float:
+    """Training rate of experiment ``name``'s net; ``full`` trains with the untruncated (BPTT) gradient."""
     exp = lstm1997.get_experiment(name)
     net = exp.init_network(np.random.default_rng(0))
-    return median_rate(lambda: lstm1997.train(net, seqs, exp.lr), seqs.n_steps, repeats)
+    return median_rate(lambda: lstm1997.train(net, seqs, exp.lr, full=full), seqs.n_steps, repeats)
 
 
 def torch_rate(T: int, n_seq: int, repeats: int) -> float | None:
@@ -66,8 +67,9 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=7)
     args = ap.parse_args()
     rng = np.random.default_rng(0)
+    adding_t100 = adding.generate_adding(rng, 2000, 100)
     cases = [
-        ("adding net (93 w), T=100", "adding-T100", adding.generate_adding(rng, 2000, 100)),
+        ("adding net (93 w), T=100", "adding-T100", adding_t100),
         ("adding net (93 w), T=500", "adding-T500", adding.generate_adding(rng, 400, 500)),
         ("adding net (93 w), T=1000", "adding-T1000", adding.generate_adding(rng, 200, 1000)),
         ("Reber net 3x2 (276 w), targets every step", "reber-3x2-lr0.1", reber.generate(rng, 2000)),
@@ -84,6 +86,9 @@ def main() -> None:
         rate = kernel_rate(name, seqs, args.repeats)
         ratio = f"{rate / base:.0f}x" if base else "-"
         print(f"| {label} | {rate / 1e6:.2f} M | {ratio} |")
+    rate = kernel_rate("adding-T100", adding_t100, args.repeats, full=True)  # same sequences as the T=100 line
+    ratio = f"{rate / base:.0f}x" if base else "-"
+    print(f"| adding net, full gradient (BPTT), T=100 | {rate / 1e6:.2f} M | {ratio} |")
     if base:
         print(
             f"| torch.nn.LSTM(2, 4) + Linear, batch 1, float32, SGD step per sequence (T=100) | "

@@ -1,7 +1,15 @@
 """lstm1997: the original Long Short-Term Memory (Hochreiter & Schmidhuber, 1997) and its truncated gradient."""
 
 from lstm1997.experiments import EXPERIMENTS, Experiment, get_experiment
-from lstm1997.learning import evaluate, forward, forward_states, gradient, train, truncated_gradient
+from lstm1997.learning import (
+    evaluate,
+    forward,
+    forward_states,
+    full_gradient,
+    gradient,
+    train,
+    truncated_gradient,
+)
 from lstm1997.network import Network, NetworkSpec
 from lstm1997.sequences import Sequences
 
@@ -17,6 +25,7 @@ __all__ = [
     "evaluate",
     "forward",
     "forward_states",
+    "full_gradient",
     "gradient",
     "train",
     "truncated_gradient",

@@ -1,11 +1,11 @@
 """The net applied to sequences: forward pass, truncated gradient, and online training (thin wrappers over
-the compiled kernel in kernels.py)."""
+the compiled kernel in kernels.py); ``full=True`` uses the untruncated gradient of kernels_full.py instead."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from lstm1997 import kernels
+from lstm1997 import kernels, kernels_full
 from lstm1997.network import G_CODES, H_CODES, OUTPUT_CODES, Network
 from lstm1997.sequences import Sequences
 
@@ -20,6 +20,7 @@ def _run(
     grads: dict[str, np.ndarray] | None = None,
     states: np.ndarray = _EMPTY_STATES,
     masks: dict[str, np.ndarray] | None = None,
+    full: bool = False,
 ) -> np.ndarray:
     spec = net.spec
     if seqs.n_in != spec.n_in or seqs.n_out != spec.n_out:
@@ -30,6 +31,17 @@ def _run(
         grads = {name: np.zeros_like(w) for name, w in net.weights.items()}
     out = np.empty((len(seqs.targets), spec.n_out))
     m = spec.masks if masks is None else masks
+    if full:
+        kernels_full.run_full(
+            net.w_in, net.w_out, net.w_c, net.w_k,
+            m["w_in"], m["w_out"], m["w_c"], m["w_k"],
+            spec.block_size, G_CODES[spec.g], H_CODES[spec.h], spec.output_gate, OUTPUT_CODES[spec.output],
+            seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
+            mode, float(lr),
+            grads["w_in"], grads["w_out"], grads["w_c"], grads["w_k"],
+            out,
+        )  # fmt: skip
+        return out
     kernels.run(
         net.w_in, net.w_out, net.w_c, net.w_k,
         m["w_in"], m["w_out"], m["w_c"], m["w_k"],
@@ -86,10 +98,17 @@ def truncated_gradient(net: Network, x: np.ndarray, y: np.ndarray, mask: np.ndar
     return gradient(net, _one(net, x, y, mask))
 
 
-def gradient(net: Network, seqs: Sequences) -> dict[str, np.ndarray]:
-    """Truncated dE/dw summed over all sequences of a batch, each run from a zero state."""
+def full_gradient(net: Network, x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+    """The exact (untruncated) dE/dw for the same E as ``truncated_gradient``, by backpropagation through
+    time along every recurrent connection (kernels_full.py). Same arguments and result layout."""
+    return gradient(net, _one(net, x, y, mask), full=True)
+
+
+def gradient(net: Network, seqs: Sequences, full: bool = False) -> dict[str, np.ndarray]:
+    """Truncated dE/dw summed over all sequences of a batch, each run from a zero state; with ``full``, the
+    exact (untruncated, BPTT) gradient instead."""
     grads = {name: np.zeros_like(w) for name, w in net.weights.items()}
-    _run(net, seqs, kernels.GRADIENT, grads=grads)
+    _run(net, seqs, kernels.GRADIENT, grads=grads, full=full)
     for name, m in net.spec.masks.items():
         grads[name] *= m
     return grads
@@ -106,10 +125,14 @@ def train(
     lr: float,
     per_step: bool = False,
     masks: dict[str, np.ndarray] | None = None,
+    full: bool = False,
 ) -> np.ndarray:
     """Online training, one sequence at a time, in order: ``w -= lr * dE/dw`` after each sequence
     (the paper's sum over time steps) or, with ``per_step``, after each target step. Updates ``net`` in
     place and returns the outputs at target steps as they were produced during training. ``masks``
-    (default: the spec's) selects which connections learn; the others keep their values."""
+    (default: the spec's) selects which connections learn; the others keep their values. With ``full``,
+    each sequence's update uses the exact (untruncated, BPTT) gradient; it has no per-step variant."""
+    if full and per_step:
+        raise ValueError("full=True has no per-step updates: the full gradient needs the whole sequence")
     mode = kernels.TRAIN_PER_STEP if per_step else kernels.TRAIN_PER_SEQUENCE
-    return _run(net, seqs, mode, lr=lr, masks=masks)
+    return _run(net, seqs, mode, lr=lr, masks=masks, full=full)
