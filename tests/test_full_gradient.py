@@ -172,3 +172,18 @@ def test_full_training_has_no_per_step_mode():
     seqs = Sequences.from_list([random_sequence("adding 2x2 all-bias", spec, np.random.default_rng(1), 5, True)])
     with pytest.raises(ValueError, match="per-step"):
         lstm1997.train(net, seqs, 0.1, per_step=True, full=True)
+
+
+def test_full_gradient_ablation_rows_really_train_with_the_full_gradient():
+    from lstm1997.trial import _Trial, run_trial
+
+    exp = lstm1997.get_experiment("adding-T100+full-gradient").with_options(cap=50, batch=50, test_size=0)
+    trial = _Trial(exp, 0)
+    net, seqs = trial.model.net.copy(), trial.draw(50)
+    lstm1997.train(net, seqs, exp.lr, full=True)
+    truncated = trial.model.net.copy()
+    lstm1997.train(truncated, seqs, exp.lr)
+    _, trained = run_trial(exp, 0)
+    for k in net.weights:
+        np.testing.assert_array_equal(trained.weights[k], net.weights[k])
+    assert not np.array_equal(trained.w_in, truncated.w_in)

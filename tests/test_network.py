@@ -90,7 +90,12 @@ def test_ablations_differ_from_their_paper_row_only_as_declared():
 
     from lstm1997.experiments import ABLATIONS
 
-    declared = {"per-step": {"per_step"}, "full-net": {"construct"}, "linear-output": {"spec"}}
+    declared = {
+        "per-step": {"per_step"},
+        "full-net": {"construct"},
+        "linear-output": {"spec"},
+        "full-gradient": {"gradient"},
+    }
     for name, ablation in ABLATIONS.items():
         base, suffix = name.split("+")
         paper = lstm1997.get_experiment(base)

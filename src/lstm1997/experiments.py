@@ -70,6 +70,8 @@ class Experiment:
     """Update weights after every target step instead of once per sequence (only differs in Exps 1, 2a, 2b)."""
     construct: bool = False
     """Exp 2a's sequential construction: train outputs alone until the error stops decreasing, then add the cell."""
+    gradient: Literal["truncated", "full"] = "truncated"
+    """The paper's truncated gradient, or the full BPTT gradient of the same net (an ablation, Sec. 6's claim)."""
     batch: int = 1000
     """Training sequences per compiled call (criteria are still checked after every sequence)."""
     model: Callable[[Experiment, np.random.Generator], object] | None = None
@@ -302,6 +304,10 @@ ABLATIONS: dict[str, Experiment] = {
         _ablation("longlag-2a", "full-net", "no sequential construction: memory cell present from the start",
                   construct=False),
         *(_linear_output(n) for n in ("adding-T100", "adding-T500", "adding-T1000", "multiplication-T100")),
+        *(
+            _ablation(n, "full-gradient", "full (untruncated) gradient instead of the truncated one", gradient="full")
+            for n in ("adding-T100", "adding-T500", "multiplication-T100", "temporal-6a", "twoseq-3a-T100-N3")
+        ),
     ]
 }  # fmt: skip
 """Named variants that deviate from the paper on purpose, to test a reading or a cause (docs/DEVIATIONS.md);
