@@ -49,6 +49,33 @@ def _seed(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--checkpoint-every must be a number of seconds, got {text!r}") from None
+    if not 0 <= value <= 86_400:
+        raise argparse.ArgumentTypeError(f"--checkpoint-every must be 0 to 86400 seconds, got {text}")
+    return value
+
+
+def _add_backend(p: argparse.ArgumentParser) -> None:
+    """--backend, --address and --checkpoint-every, shared by run and reproduce."""
+    p.add_argument(
+        "--backend", choices=("local", "ray"), default="local", help="local processes (default) or Ray tasks"
+    )
+    p.add_argument(
+        "--address", default=None, help="with --backend ray: the cluster (host:port or auto; default: a local Ray)"
+    )
+    p.add_argument(
+        "--checkpoint-every",
+        type=_seconds,
+        default=180.0,
+        metavar="SECONDS",
+        help="with --out: a running trial saves its state this often, to resume after a crash (default 180)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="lstm1997", description="The 1997 LSTM and the experiments of Hochreiter & Schmidhuber.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -62,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive("--workers"), default=1, help="trials in parallel (default 1)")
     p.add_argument("--out", type=Path, default=None, help="results folder: trials are saved and resumed there")
     p.add_argument("--json", action="store_true", help="print one JSON object (records and summary)")
+    _add_backend(p)
     p = sub.add_parser("reproduce", help="run the paper's rows and print paper vs ours")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="one row per experiment, a few trials (default)")
@@ -70,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trials", type=_positive("--trials"), default=None, help="trials per row (overrides the plan)")
     p.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
     p.add_argument("--workers", type=_positive("--workers"), default=None, help="trials in parallel (default: cores)")
+    _add_backend(p)
     p = sub.add_parser("report", help="summarise a results folder into RESULTS.md")
     p.add_argument("dir", type=Path, help="results folder written by run --out or reproduce")
     return parser
@@ -100,7 +129,7 @@ class _Bar:
         self.bar.close()
 
 
-def _run(name: str, trials: int | None, seed: int, workers: int, out: Path | None) -> tuple[list[dict], dict]:
+def _run(name: str, trials: int | None, seed: int, workers: int, out: Path | None, args) -> tuple[list[dict], dict]:
     from lstm1997.experiments import get_experiment
     from lstm1997.summary import summarize
     from lstm1997.sweep import run_trials
@@ -109,7 +138,16 @@ def _run(name: str, trials: int | None, seed: int, workers: int, out: Path | Non
     n = trials or exp.trials
     bar = _Bar(name, n)
     try:
-        records = run_trials(exp, range(seed, seed + n), workers=workers, out=out, report=bar)
+        records = run_trials(
+            exp,
+            range(seed, seed + n),
+            workers=workers,
+            out=out,
+            report=bar,
+            backend=args.backend,
+            address=args.address,
+            checkpoint_every=args.checkpoint_every,
+        )
     finally:
         bar.close()
     return records, summarize(exp, records)
@@ -146,7 +184,7 @@ def _cmd_list(args) -> None:
 def _cmd_run(args) -> None:
     from lstm1997.summary import markdown_table
 
-    records, summary = _run(args.name, args.trials, args.seed, args.workers, args.out)
+    records, summary = _run(args.name, args.trials, args.seed, args.workers, args.out, args)
     if args.json:
         print(json.dumps({"records": records, "summary": summary}, default=float))
     else:
@@ -158,14 +196,16 @@ def _cmd_run(args) -> None:
 def _cmd_reproduce(args) -> None:
     import os
 
-    from lstm1997.experiments import EXPERIMENTS
+    from lstm1997.experiments import EXPERIMENTS, get_experiment
     from lstm1997.summary import markdown_table
 
     plan = {name: e.trials for name, e in EXPERIMENTS.items()} if args.full else QUICK
     if args.rows:
+        for name in args.rows:
+            get_experiment(name)  # every name checked before the first trial runs
         plan = {name: plan.get(name, 3) for name in args.rows}
     workers = args.workers or os.cpu_count() or 1
-    summaries = [_run(name, args.trials or trials, 0, workers, args.out)[1] for name, trials in plan.items()]
+    summaries = [_run(name, args.trials or trials, 0, workers, args.out, args)[1] for name, trials in plan.items()]
     print(markdown_table(summaries), end="")
     print(f"records: {args.out}/  (rerun the same command to resume; `lstm1997 report {args.out}` for RESULTS.md)")
     _figures(args.out, sys.stdout)
@@ -193,21 +233,43 @@ def _figures(out: Path, file) -> None:
     print(f"figures: {len(paths)} PNG files in {out / 'figures'}/", file=file)
 
 
+def _interrupted(args) -> str:
+    """The one line said on Ctrl-C: what is kept and how to go on."""
+    out = getattr(args, "out", None)
+    if out is None:
+        return "lstm1997: interrupted; nothing was saved (add --out DIR to make a run resumable)"
+    return (
+        f"lstm1997: interrupted; finished trials and checkpoints are saved in {out}/; rerun the same command to resume"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "address", None) is not None and args.backend != "ray":
+        parser.error("--address needs --backend ray")
     commands = {"list": _cmd_list, "run": _cmd_run, "reproduce": _cmd_reproduce, "report": _cmd_report}
     try:
         commands[args.command](args)
     except KeyError as e:
-        print(f"lstm1997: error: {e.args[0]}", file=sys.stderr)
-        return 2
+        return _fail(e.args[0] if e.args else str(e))
     except (StoreError, ValueError) as e:
-        print(f"lstm1997: error: {e}", file=sys.stderr)
-        return 2
+        return _fail(str(e))
+    except RuntimeError as e:  # sweep.BackendError (imported only by the commands that run trials)
+        if type(e).__name__ != "BackendError":
+            raise
+        return _fail(str(e))
+    except OSError as e:  # e.g. the disk filled up or the folder became unwritable mid-run
+        return _fail(f"{e.strerror or e}{f': {e.filename}' if e.filename else ''}")
     except KeyboardInterrupt:
-        print("lstm1997: interrupted; finished trials are saved; rerun the same command to resume", file=sys.stderr)
+        print(_interrupted(args), file=sys.stderr)
         return 130
     return 0
+
+
+def _fail(message: str) -> int:
+    print(f"lstm1997: error: {' '.join(str(message).split())}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """The results store: one JSON file per finished trial, written atomically, with provenance.
 
-Layout: ``DIR/<experiment>/seed-<seed>.json``. A file exists only once its trial has finished (it is
-written to a temporary name and renamed), so a sweep killed at any moment loses only running trials, and
-rerunning the same command skips every trial already on disk.
+Layout: ``DIR/.lstm1997-results`` (the marker: the record format, so a folder is never mistaken for
+another's), ``DIR/<experiment>/seed-<seed>.json`` (one record per finished trial) and, while a long trial
+runs, ``DIR/<experiment>/seed-<seed>.ckpt`` (its latest checkpoint, see trial.py). Every file is written to
+a temporary name and renamed, so a sweep killed at any moment loses at most the few minutes since each
+running trial's last checkpoint, and rerunning the same command skips every trial already on disk.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from lstm1997 import __version__
 
 FORMAT = 1
 """Version of the record layout; records of another format are refused, not misread."""
+
+MARKER = ".lstm1997-results"
+"""File in every results folder holding ``{"format": FORMAT}``; a non-empty folder without it is not ours."""
 
 
 class StoreError(Exception):
@@ -54,28 +59,77 @@ def provenance() -> dict:
 
 
 def trial_path(out: Path, experiment: str, seed: int) -> Path:
+    """Where the record of ``experiment``'s trial ``seed`` is kept in the results folder ``out``."""
     return Path(out) / experiment / f"seed-{seed}.json"
 
 
+def checkpoint_path(out: Path, experiment: str, seed: int) -> Path:
+    """Where the running trial ``seed`` of ``experiment`` keeps its latest checkpoint in ``out``."""
+    return Path(out) / experiment / f"seed-{seed}.ckpt"
+
+
 def check_writable(out: Path) -> None:
-    """Create ``out`` if needed; raise StoreError if it cannot hold results."""
+    """Make ``out`` a results folder: create it if needed and mark it; raise StoreError if it cannot hold
+    results (unwritable), belongs to something else (not empty, no marker) or to another record format."""
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise StoreError(f"cannot write results to {out}: it is a file, not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out, prefix=".probe-"):
             pass
     except OSError as e:
         raise StoreError(f"cannot write results to {out}: {e.strerror or e}") from None
+    if check_format(out):
+        return
+    foreign = [p.name for p in sorted(out.iterdir()) if not _is_result_entry(p)]
+    if foreign:
+        raise StoreError(
+            f"{out} is not empty and not a results folder (no {MARKER}; found {foreign[0]!r}): "
+            "choose a new or empty folder"
+        )
+    write_atomic(out / MARKER, json.dumps({"format": FORMAT}).encode())
 
 
-def save(out: Path, record: dict) -> Path:
-    """Write one trial's record atomically; returns its path."""
-    path = trial_path(out, record["experiment"], record["seed"])
+def check_format(out: Path) -> bool:
+    """True if ``out`` carries the marker of this record format, False if it carries none; StoreError if the
+    marker is unreadable or names another format."""
+    marker = Path(out) / MARKER
+    if not marker.exists():
+        return False
+    try:
+        fmt = json.loads(marker.read_text()).get("format")
+    except (OSError, ValueError, AttributeError) as e:
+        raise StoreError(f"unreadable results marker {marker}: {e}") from None
+    if fmt != FORMAT:
+        raise StoreError(f"{out} holds results of record format {fmt}; this version reads format {FORMAT}")
+    return True
+
+
+def _is_result_entry(path: Path) -> bool:
+    """Whether a top-level entry of an unmarked folder is one this package writes (folders written before
+    the marker existed are adopted): RESULTS.md, figures/, hidden temporary files, experiment folders
+    holding only records, checkpoints and their temporary files."""
+    if path.name.startswith(".") or (path.name == "RESULTS.md" and path.is_file()):
+        return True
+    if not path.is_dir() or path.is_symlink():
+        return False
+    if path.name == "figures":
+        return True
+    return all(
+        p.name.startswith(".") or (p.name.startswith("seed-") and p.suffix in (".json", ".ckpt"))
+        for p in path.iterdir()
+    )
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that the file is either absent, its old version, or complete: a
+    temporary file in the same folder, flushed to disk, then renamed over ``path``."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps({**record, "provenance": provenance()}, indent=1, allow_nan=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -83,6 +137,13 @@ def save(out: Path, record: dict) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save(out: Path, record: dict) -> Path:
+    """Write one trial's record atomically; returns its path."""
+    path = trial_path(out, record["experiment"], record["seed"])
+    data = json.dumps({**record, "provenance": provenance()}, indent=1, allow_nan=True)
+    write_atomic(path, data.encode())
     return path
 
 
@@ -91,10 +152,11 @@ def load(path: Path) -> dict:
     try:
         record = json.loads(Path(path).read_text())
     except (OSError, ValueError) as e:
-        raise StoreError(f"unreadable result file {path}: {e}") from None
+        raise StoreError(f"unreadable result file {path}: {_one_line(e)}") from None
     if not isinstance(record, dict) or "experiment" not in record or "seed" not in record:
         raise StoreError(f"{path} is not a trial record")
-    fmt = record.get("provenance", {}).get("format")
+    provenance_ = record.get("provenance")
+    fmt = provenance_.get("format") if isinstance(provenance_, dict) else None
     if fmt != FORMAT:
         raise StoreError(f"{path} has record format {fmt}, this version reads {FORMAT}")
     return record
@@ -102,6 +164,11 @@ def load(path: Path) -> dict:
 
 def load_all(out: Path, experiment: str | None = None) -> list[dict]:
     """All records under ``out`` (of one experiment if given), sorted by experiment and seed."""
+    check_format(out)
     pattern = f"{glob.escape(experiment)}/seed-*.json" if experiment else "*/seed-*.json"
     records = [load(p) for p in Path(out).glob(pattern)]
     return sorted(records, key=lambda r: (r["experiment"], r["seed"]))
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split())

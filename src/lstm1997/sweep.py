@@ -1,103 +1,205 @@
-"""Many trials in parallel over local processes, resumable through the results store."""
+"""Many trials in parallel, resumable through the results store: local processes, or Ray tasks on a cluster.
+
+Reliability contract: a trial's record is a pure function of (experiment, seed, package version) apart from
+TIMING_FIELDS, whatever the backend, worker count or order of completion. With ``out``, each finished
+trial is saved at once (atomically) and its checkpoint removed; a running trial checkpoints itself to
+``out`` every ``checkpoint_every`` seconds. A sweep killed at any moment (even with SIGKILL) and rerun with
+the same arguments loads the finished trials, resumes the checkpointed ones and runs the rest, so it ends
+with exactly the records of an uninterrupted run.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import logging
 import multiprocessing as mp
+import os
 import queue as queue_module
+import signal
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
+import numpy as np
+
 from lstm1997 import store
 from lstm1997.experiments import Experiment
-from lstm1997.trial import run_trial
+from lstm1997.store import StoreError
+from lstm1997.trial import CHECKPOINT_EVERY, run_trial
 
 TIMING_FIELDS = ("wall_time", "steps_per_s")
 """Record fields that measure the machine, not the trial; everything else is a function of (experiment, seed)."""
 
+BACKENDS = ("local", "ray")
+"""Where trials run: local processes, or Ray tasks (a local Ray instance, or a cluster given by address)."""
+
+MAX_WORKERS = 4096
+"""More parallel trials than this is taken for a mistake."""
+
 Report = Callable[[str, dict], None]
-"""report(event, info): "progress" {seed, seen, cap, error}, "done" {record}."""
-
-_queue = None
-
-
-def _init_worker(q) -> None:
-    global _queue
-    _queue = q
+"""report(event, info): "progress" {seed, seen, cap, error}, "done" {record, resumed}.
+Under Ray there are no "progress" events: each trial reports once, when done."""
 
 
-def _run_one(exp: Experiment, seed: int) -> dict:
-    last = [0.0]
-
-    def progress(seen: int, cap: int, error: float) -> None:
-        now = time.monotonic()
-        if _queue is not None and now - last[0] > 0.5:
-            last[0] = now
-            _queue.put({"seed": seed, "seen": seen, "cap": cap, "error": error})
-
-    record, _ = run_trial(exp, seed, progress)
-    return record
+class BackendError(RuntimeError):
+    """The chosen backend cannot run the trials (Ray not installed or not reachable, a task lost)."""
 
 
 def run_trials(
     exp: Experiment,
-    seeds: Sequence[int],
+    seeds: Iterable[int],
     workers: int = 1,
     out: Path | None = None,
     report: Report | None = None,
+    *,
+    backend: str = "local",
+    address: str | None = None,
+    checkpoint_every: float = CHECKPOINT_EVERY,
 ) -> list[dict]:
     """Run ``exp`` once per seed, ``workers`` trials at a time; returns the records in seed order.
 
-    With ``out``, trials already stored there are loaded instead of rerun and each finished trial is saved
-    at once, so an interrupted sweep resumes where it stopped."""
+    With ``out``, trials already stored there are loaded instead of rerun, each finished trial is saved at
+    once, and running trials checkpoint themselves there every ``checkpoint_every`` seconds (0: every
+    chunk), so an interrupted sweep resumes where it stopped. ``backend="ray"`` runs each trial as a Ray
+    task: on the cluster at ``address`` if given (``workers`` is then the cluster's business), else on a
+    local Ray instance with ``workers`` CPUs (an already initialised Ray is used as it is)."""
+    seeds = _check_args(exp, seeds, workers, backend, address)
     records: dict[int, dict] = {}
     if out is not None:
+        out = Path(out).absolute()
         store.check_writable(out)
-        for seed in seeds:
-            path = store.trial_path(out, exp.name, seed)
-            if path.exists():
-                records[seed] = store.load(path)
-                if report:
-                    report("done", {"record": records[seed], "resumed": True})
+        records = _stored(exp, seeds, out, report)
     todo = [s for s in seeds if s not in records]
 
     def finished(record: dict) -> None:
         if out is not None:
             store.save(out, record)
+            store.checkpoint_path(out, exp.name, record["seed"]).unlink(missing_ok=True)
         records[record["seed"]] = record
         if report:
             report("done", {"record": record, "resumed": False})
 
-    if workers <= 1 or len(todo) <= 1:
-        for seed in todo:
-            record, _ = run_trial(exp, seed, (lambda s: lambda *a: _progress(report, s, *a))(seed))
-            finished(record)
+    def checkpoint(seed: int) -> Path | None:
+        return None if out is None else store.checkpoint_path(out, exp.name, seed)
+
+    jobs = [(exp, seed, checkpoint(seed), checkpoint_every) for seed in todo]
+    if backend == "ray":
+        _run_ray(jobs, workers, address, finished)
+    elif workers <= 1 or len(todo) <= 1:
+        for job in jobs:
+            finished(run_trial(*job[:2], _Progress(report, job[1]), *job[2:])[0])
     else:
-        ctx = mp.get_context("fork")
-        q = ctx.Queue()
-        with ProcessPoolExecutor(
-            min(workers, len(todo)), mp_context=ctx, initializer=_init_worker, initargs=(q,)
-        ) as pool:
-            pending = {pool.submit(_run_one, exp, seed) for seed in todo}
-            try:
-                while pending:
-                    done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-                    _drain(q, report)
-                    for future in done:
-                        finished(future.result())
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                for p in list(pool._processes.values()):  # stop running trials now, not after they finish
-                    p.terminate()
-                raise
+        _run_local(jobs, workers, report, finished)
     return [records[s] for s in seeds]
 
 
-def _progress(report: Report | None, seed: int, seen: int, cap: int, error: float) -> None:
-    if report:
-        report("progress", {"seed": seed, "seen": seen, "cap": cap, "error": error})
+def _check_args(exp: Experiment, seeds: Iterable[int], workers: int, backend: str, address: str | None) -> list[int]:
+    """The seeds as a list; ValueError/TypeError for anything a sweep cannot run."""
+    if not isinstance(exp, Experiment):
+        raise TypeError(f"exp must be an Experiment (see lstm1997.get_experiment), got {type(exp).__name__}")
+    if isinstance(seeds, str | bytes) or not isinstance(seeds, Iterable):
+        raise TypeError(f"seeds must be a sequence of whole numbers, got {seeds!r}")
+    seeds = list(seeds)
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 0:
+            raise ValueError(f"seeds must be non-negative whole numbers, got {s!r}")
+    seeds = [int(s) for s in seeds]
+    if len(set(seeds)) != len(seeds):
+        raise ValueError("seeds must be distinct: a seed determines its trial, so a repeated seed repeats it")
+    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or not 1 <= workers <= MAX_WORKERS:
+        raise ValueError(f"workers must be a whole number from 1 to {MAX_WORKERS}, got {workers!r}")
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if address is not None and (backend != "ray" or not isinstance(address, str) or not address.strip()):
+        raise ValueError(f"address {address!r} needs backend 'ray' and a non-empty 'host:port' or 'auto'")
+    return seeds
+
+
+def _stored(exp: Experiment, seeds: Sequence[int], out: Path, report: Report | None) -> dict[int, dict]:
+    """The records of ``seeds`` already in ``out`` (reported as resumed); stale checkpoints are removed."""
+    records = {}
+    for seed in seeds:
+        path = store.trial_path(out, exp.name, seed)
+        if not path.exists():
+            continue
+        record = store.load(path)
+        if record["experiment"] != exp.name or record["seed"] != seed:
+            raise StoreError(f"{path} holds the record of {record['experiment']} seed {record['seed']}")
+        store.checkpoint_path(out, exp.name, seed).unlink(missing_ok=True)  # killed after save, before unlink
+        records[seed] = record
+        if report:
+            report("done", {"record": record, "resumed": True})
+    return records
+
+
+class _Progress:
+    """Forwards a trial's progress to ``report`` as "progress" events."""
+
+    def __init__(self, report: Report | None, seed: int):
+        self.report, self.seed = report, seed
+
+    def __call__(self, seen: int, cap: int, error: float) -> None:
+        if self.report:
+            self.report("progress", {"seed": self.seed, "seen": seen, "cap": cap, "error": error})
+
+
+# --- local processes ------------------------------------------------------------------------------------
+
+_queue = None
+_parent = None
+
+
+def _init_worker(q) -> None:
+    """In each worker: progress goes to ``q``; Ctrl-C is left to the parent (which stops the workers); and the
+    worker dies with its parent, so a killed sweep leaves no trial running on."""
+    global _queue, _parent
+    _queue, _parent = q, os.getppid()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    _exit_if_orphaned()
+
+
+def _exit_if_orphaned() -> None:
+    if _parent is not None and os.getppid() != _parent:
+        os._exit(1)
+
+
+def _run_one(exp: Experiment, seed: int, checkpoint: Path | None, every: float) -> dict:
+    last = [0.0]
+
+    def progress(seen: int, cap: int, error: float) -> None:
+        _exit_if_orphaned()  # where PR_SET_PDEATHSIG is not available
+        now = time.monotonic()
+        if _queue is not None and now - last[0] > 0.5:
+            last[0] = now
+            _queue.put({"seed": seed, "seen": seen, "cap": cap, "error": error})
+
+    record, _ = run_trial(exp, seed, progress, checkpoint, every)
+    return record
+
+
+def _run_local(jobs: list[tuple], workers: int, report: Report | None, finished: Callable[[dict], None]) -> None:
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(q,)) as pool:
+        pending = {pool.submit(_run_one, *job) for job in jobs}
+        try:
+            while pending:
+                done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                _drain(q, report)
+                for future in done:
+                    finished(future.result())
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            for p in list(pool._processes.values()):  # stop running trials now, not after they finish
+                p.kill()
+            raise
 
 
 def _drain(q, report: Report | None) -> None:
@@ -108,3 +210,65 @@ def _drain(q, report: Report | None) -> None:
             return
         if report:
             report("progress", info)
+
+
+# --- Ray ---------------------------------------------------------------------------------------------------
+
+
+def _ray():
+    """The ray module, imported only when asked for (it is an optional extra and slow to import)."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # never phone home from a test or a sweep
+    try:
+        import ray
+    except ImportError:
+        raise BackendError('the ray backend needs Ray: pip install "lstm1997[ray]"') from None
+    return ray
+
+
+def _ray_init(ray, address: str | None, workers: int) -> None:
+    if ray.is_initialized():
+        return
+    options = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
+    try:
+        if address:
+            ray.init(address=address, **options)
+        else:
+            ray.init(num_cpus=workers, **options)
+    except Exception as e:  # Ray raises ConnectionError, RuntimeError, ValueError, ... for an unusable address
+        where = f"at {address}" if address else "locally"
+        raise BackendError(f"cannot start Ray {where}: {' '.join(str(e).split())[:300]}") from None
+
+
+def _ray_trial(exp: Experiment, seed: int, checkpoint: Path | None, every: float) -> dict:
+    """One trial as a Ray task; it checkpoints to the shared results folder, so a retried task resumes."""
+    return run_trial(exp, seed, None, checkpoint, every)[0]
+
+
+def _run_ray(jobs: list[tuple], workers: int, address: str | None, finished: Callable[[dict], None]) -> None:
+    if not jobs:
+        return
+    ray = _ray()
+    _ray_init(ray, address, workers)
+    task = ray.remote(num_cpus=1, max_retries=3)(_ray_trial)  # retried after a lost node: resumes from its checkpoint
+    refs = [task.remote(*job) for job in jobs]
+    try:
+        while refs:
+            done, refs = ray.wait(refs, num_returns=1, timeout=0.5)
+            for ref in done:
+                finished(_ray_get(ray, ref))
+    except BaseException:
+        for ref in refs:
+            ray.cancel(ref, force=True)
+        raise
+
+
+def _ray_get(ray, ref) -> dict:
+    try:
+        return ray.get(ref)
+    except ray.exceptions.RayTaskError as e:
+        cause = getattr(e, "cause", None)
+        if isinstance(cause, StoreError | ValueError | TypeError):
+            raise type(cause)(*cause.args) from None
+        raise BackendError(f"a trial failed on Ray: {' '.join(str(cause or e).split())[:300]}") from None
+    except ray.exceptions.RayError as e:
+        raise BackendError(f"a trial was lost on Ray: {' '.join(str(e).split())[:300]}") from None

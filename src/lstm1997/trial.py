@@ -4,23 +4,32 @@ success criteria checked after every sequence, then the test set (PAPER.md §1, 
 The kernel trains a chunk of sequences per call. Window criteria are evaluated for every sequence of the
 chunk; if one fires before the chunk's end, the chunk is rolled back and retrained up to that sequence, so
 counts and final weights are exactly those of a sequence-by-sequence loop.
+
+A long trial can save its whole state (a checkpoint) every few minutes at a chunk boundary and later resume
+from it to exactly the record an uninterrupted run gives: the state is the model, the three random
+generators' states, the counters, criterion windows, milestones, tests, learning curve and Exp 2a's
+construction phase; the sensitivities restart with every sequence, so they are not state.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from lstm1997 import learning
+from lstm1997 import __version__, learning, store
 from lstm1997.criteria import ST3, NSeq, ReberTest, Streak, TwoSeqTest
 from lstm1997.experiments import Experiment
 from lstm1997.network import Network
 from lstm1997.sequences import Sequences
+from lstm1997.store import StoreError
 from lstm1997.tasks import longlag, reber
 
 Progress = Callable[[int, int, float], None]
@@ -28,6 +37,18 @@ Progress = Callable[[int, int, float], None]
 
 MAX_CURVE_POINTS = 400
 """Learning-curve points kept per trial (older points are thinned by 2 when full)."""
+
+CHECKPOINT_EVERY = 180.0
+"""Default wall-clock seconds between two checkpoints of a running trial (0: after every chunk)."""
+
+CHECKPOINT_FORMAT = 1
+"""Version of the checkpoint layout; checkpoints of another format are refused, not misread."""
+
+_RNGS = ("init_rng", "data_rng", "test_rng")
+"""The trial's random generators, saved as their bit generators' states."""
+
+_REBUILT = ("exp", "train_set", "reber_check", *_RNGS)
+"""_Trial attributes that are not saved in a checkpoint: rebuilt from (experiment, seed), or the generators."""
 
 
 @dataclass
@@ -80,15 +101,17 @@ class KernelModel:
     """The network and its weights."""
     masks: dict[str, np.ndarray] | None = None
     """Connections that learn, when not all of the spec's (Exp 2a's construction phase)."""
+    full: bool = False
+    """Train with the full (untruncated) gradient instead of the paper's truncated one (an ablation)."""
 
     def train(self, seqs: Sequences, lr: float, per_step: bool) -> np.ndarray:
-        return learning.train(self.net, seqs, lr, per_step=per_step, masks=self.masks)
+        return learning.train(self.net, seqs, lr, per_step=per_step, masks=self.masks, full=self.full)
 
     def evaluate(self, seqs: Sequences) -> np.ndarray:
         return learning.evaluate(self.net, seqs)
 
     def copy(self) -> KernelModel:
-        return KernelModel(self.net.copy(), self.masks)
+        return KernelModel(self.net.copy(), self.masks, self.full)
 
     def finite(self) -> bool:
         return all(np.all(np.isfinite(w)) for w in self.net.weights.values())
@@ -156,8 +179,11 @@ class _Trial:
         init_ss, data_ss, test_ss = np.random.SeedSequence(seed).spawn(3)
         self.data_rng = np.random.default_rng(data_ss)
         self.test_rng = np.random.default_rng(test_ss)
-        init_rng = np.random.default_rng(init_ss)
-        self.model = KernelModel(exp.init_network(init_rng)) if exp.model is None else exp.model(exp, init_rng)
+        self.init_rng = init_rng = np.random.default_rng(init_ss)
+        if exp.model is None:
+            self.model = KernelModel(exp.init_network(init_rng), full=exp.gradient == "full")
+        else:
+            self.model = exp.model(exp, init_rng)
         self.seen = 0  # sequences presented
         self.steps = 0  # network steps in training
         self.milestones: dict[str, int] = {}
@@ -202,8 +228,24 @@ class _Trial:
         self.steps += seqs.n_steps
         return self.model.train(seqs, self.exp.lr, self.exp.per_step)
 
+    # --- checkpoints --------------------------------------------------------------------------------
+    def state(self) -> dict:
+        """Everything that changes while the trial runs: what a checkpoint holds."""
+        state = {k: v for k, v in vars(self).items() if k not in _REBUILT}
+        state["rngs"] = {k: getattr(self, k).bit_generator.state for k in _RNGS}
+        return state
+
+    def restore(self, state: dict) -> None:
+        """Continue from ``state`` (from ``state()`` of a trial of the same experiment and seed)."""
+        state = dict(state)
+        for k, rng_state in state.pop("rngs").items():
+            getattr(self, k).bit_generator.state = rng_state
+        vars(self).update(state)
+
     # --- the loop ---------------------------------------------------------------------------------
-    def run(self, progress: Progress | None) -> None:
+    def run(self, progress: Progress | None, checkpoint: Callable[[_Trial], None] | None = None) -> None:
+        """Train until the criterion or the cap decides; ``checkpoint(self)`` is offered every chunk boundary
+        at which no part of a chunk is pending, so a resumed run trains exactly the same chunks."""
         exp = self.exp
         pending: Sequences | None = None
         while self.success is None:
@@ -234,6 +276,8 @@ class _Trial:
                 progress(self.seen, exp.cap, self.recent_error)
             if self.success is not None:
                 pending = None
+            elif pending is None and checkpoint is not None:
+                checkpoint(self)
 
     def scan(self, stats: SequenceStats) -> int | None:
         """Index of the first sequence of the chunk at which a window criterion changes state."""
@@ -325,16 +369,36 @@ class _Trial:
             self.curve_stride *= 2
 
 
-def run_trial(exp: Experiment, seed: int, progress: Progress | None = None) -> tuple[dict, Network | Model]:
+def run_trial(
+    exp: Experiment,
+    seed: int,
+    progress: Progress | None = None,
+    checkpoint: Path | None = None,
+    checkpoint_every: float = CHECKPOINT_EVERY,
+) -> tuple[dict, Network | Model]:
     """Run one trial of ``exp`` with ``seed``; returns its record and the final network (or baseline model).
 
     The record depends only on (experiment, seed, package version), not on timing: seed, success,
     sequences to success (None on failure), milestones, test figures, final training error, and
-    the cost (sequences presented, network steps, wall time)."""
+    the cost (sequences presented, network steps, wall time).
+
+    With ``checkpoint`` (a file path), the trial saves its state there every ``checkpoint_every`` seconds of
+    wall time (0: after every chunk), and if the file exists it resumes from it instead of starting afresh;
+    the record is the same as an uninterrupted run's. The caller deletes the file once the record is safe.
+    A checkpoint of another experiment, seed, package version or format raises StoreError."""
+    _check_trial_args(exp, seed, checkpoint_every)
     start = time.perf_counter()
     trial = _Trial(exp, seed)
-    trial.run(progress)
-    wall = time.perf_counter() - start
+    earlier = 0.0  # wall time spent before the checkpoint resumed from
+    saver = None
+    if checkpoint is not None:
+        checkpoint = Path(checkpoint)
+        if checkpoint.exists():
+            state, earlier = load_checkpoint(checkpoint, exp, seed)
+            trial.restore(state)
+        saver = _Saver(checkpoint, checkpoint_every, start - earlier)
+    trial.run(progress, saver)
+    wall = time.perf_counter() - start + earlier
     return {
         "experiment": exp.name,
         "seed": seed,
@@ -350,3 +414,84 @@ def run_trial(exp: Experiment, seed: int, progress: Progress | None = None) -> t
         "steps_per_s": trial.steps / wall if wall > 0 else 0.0,
         "curve": trial.curve,
     }, (trial.model.net if isinstance(trial.model, KernelModel) else trial.model)
+
+
+def _check_trial_args(exp: Experiment, seed: int, checkpoint_every: float) -> None:
+    if not isinstance(exp, Experiment):
+        raise TypeError(f"exp must be an Experiment (see lstm1997.get_experiment), got {type(exp).__name__}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+    if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int | float):
+        raise ValueError(f"checkpoint_every must be a number of seconds, got {checkpoint_every!r}")
+    if not 0 <= checkpoint_every < math.inf:
+        raise ValueError(f"checkpoint_every must be 0 or more seconds, got {checkpoint_every!r}")
+
+
+class _Saver:
+    """Saves a trial's checkpoint when ``every`` seconds have passed since the last one."""
+
+    def __init__(self, path: Path, every: float, started: float):
+        self.path, self.every, self.started = path, every, started
+        self.last = time.perf_counter()
+
+    def __call__(self, trial: _Trial) -> None:
+        now = time.perf_counter()
+        if now - self.last >= self.every:
+            save_checkpoint(self.path, trial, now - self.started)
+            self.last = now
+
+
+def checkpoint_header(exp: Experiment, seed: int) -> dict:
+    """What a checkpoint must match to be resumed from: format, package version, experiment and seed."""
+    fields = (exp.spec, exp.lr, exp.criterion, exp.cap, exp.test_size, exp.test_threshold, exp.training_set)
+    fields += (exp.per_step, exp.construct, exp.batch)
+    return {
+        "format": CHECKPOINT_FORMAT,
+        "lstm1997": __version__,
+        "experiment": exp.name,
+        "seed": int(seed),
+        "settings": hashlib.sha256(repr(fields).encode()).hexdigest()[:16],
+    }
+
+
+_HEADER_NAMES = {
+    "format": "checkpoint format",
+    "lstm1997": "lstm1997 version",
+    "experiment": "experiment",
+    "seed": "seed",
+    "settings": "experiment settings",
+}
+
+
+def save_checkpoint(path: Path, trial: _Trial, wall_time: float) -> None:
+    """Write ``trial``'s state to ``path`` atomically: a pickled header, then the pickled state."""
+    header = checkpoint_header(trial.exp, trial.seed)
+    try:
+        data = pickle.dumps(header) + pickle.dumps({"wall_time": wall_time, "state": trial.state()}, protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError) as e:
+        what = f"{trial.exp.name} seed {trial.seed}"
+        raise StoreError(f"cannot checkpoint {what}: its model cannot be pickled ({e})") from None
+    store.write_atomic(path, data)
+
+
+def load_checkpoint(path: Path, exp: Experiment, seed: int) -> tuple[dict, float]:
+    """The state saved in ``path`` and the wall time spent until then; StoreError (naming the file) if it is
+    unreadable or was written for another experiment, seed, package version or checkpoint format."""
+    again = "delete it to restart that trial from the beginning"
+    try:
+        with open(path, "rb") as f:
+            header = pickle.load(f)
+            if not isinstance(header, dict):
+                raise StoreError(f"{path} is not a trial checkpoint ({again})")
+            for key, value in checkpoint_header(exp, seed).items():
+                if header.get(key) != value:
+                    raise StoreError(
+                        f"checkpoint {path} is of {_HEADER_NAMES[key]} {header.get(key)!r}, not {value!r}: "
+                        f"refusing to resume from it ({again})"
+                    )
+            body = pickle.load(f)
+        return body["state"], float(body["wall_time"])
+    except StoreError:
+        raise
+    except Exception as e:  # a damaged pickle can raise almost anything
+        raise StoreError(f"unreadable checkpoint {path}: {type(e).__name__}: {e} ({again})") from None
