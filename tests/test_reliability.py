@@ -246,6 +246,32 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     assert ".ckpt" in kept and set(kept) <= {".json", ".ckpt"}
 
 
+def children(pid: int) -> list[int]:
+    found = []
+    for child in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if fields[1] == str(pid) and b"resource_tracker" not in cmdline:
+            found.append(int(child))
+    return found
+
+
+def test_a_worker_killed_under_the_sweep_stops_it_with_one_line(tmp_path):
+    p = cli("run", "temporal-6a", "--trials", "4", "--workers", "2", "--out", tmp_path)
+    deadline = time.monotonic() + 30
+    while not (workers := children(p.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
+    stdout, stderr = p.communicate(timeout=30)
+    assert p.returncode == 2 and "worker process died" in stderr and "rerun" in stderr, stderr
+    assert len(stderr.strip().splitlines()) == 1
+    assert not wait_gone(p.pid)
+
+
 # --- bad input -----------------------------------------------------------------------------------------------
 
 
@@ -403,7 +429,7 @@ def test_store_refuses_records_that_are_not_records(tmp_path):
 def ray_local():
     ray = pytest.importorskip("ray")
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield ray
     ray.shutdown()
 

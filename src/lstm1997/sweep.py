@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -194,6 +195,10 @@ def _run_local(jobs: list[tuple], workers: int, report: Report | None, finished:
                 _drain(q, report)
                 for future in done:
                     finished(future.result())
+        except BrokenProcessPool:
+            raise BackendError(
+                "a worker process died (killed, or out of memory?); finished trials are saved: rerun to resume"
+            ) from None
         except BaseException:
             for future in pending:
                 future.cancel()
@@ -232,8 +237,8 @@ def _ray_init(ray, address: str | None, workers: int) -> None:
     try:
         if address:
             ray.init(address=address, **options)
-        else:
-            ray.init(num_cpus=workers, **options)
+        else:  # a new instance of our own, even if `ray start` left one running on this machine
+            ray.init(address="local", num_cpus=workers, **options)
     except Exception as e:  # Ray raises ConnectionError, RuntimeError, ValueError, ... for an unusable address
         where = f"at {address}" if address else "locally"
         raise BackendError(f"cannot start Ray {where}: {' '.join(str(e).split())[:300]}") from None

@@ -470,7 +470,7 @@ def save_checkpoint(path: Path, trial: _Trial, wall_time: float) -> None:
         data = pickle.dumps(header) + pickle.dumps({"wall_time": wall_time, "state": trial.state()}, protocol=5)
     except (pickle.PicklingError, TypeError, AttributeError) as e:
         what = f"{trial.exp.name} seed {trial.seed}"
-        raise StoreError(f"cannot checkpoint {what}: its model cannot be pickled ({e})") from None
+        raise StoreError(f"cannot checkpoint {what}: its state (model) cannot be pickled ({e})") from None
     store.write_atomic(path, data)
 
 
