@@ -186,22 +186,46 @@ run_trials(exp, range(6), workers=2, out=sys.argv[1], checkpoint_every=0)
 """
 
 
+def kill_when(condition, whole_group: bool, *args) -> bool:
+    """Start the sweep script, SIGKILL it (its process group, or the parent alone) once ``condition()`` holds;
+    True if it was still running then. Any worker must die with it."""
+    p = subprocess.Popen([sys.executable, "-c", SWEEP, *args], start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not condition() and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    running = p.poll() is None
+    os.killpg(p.pid, signal.SIGKILL) if whole_group else p.kill()
+    p.wait()
+    assert not wait_gone(p.pid), "a worker outlived its killed sweep"
+    return running
+
+
 def test_a_sweep_killed_at_any_moment_resumes_to_the_same_records(tmp_path):
-    """SIGKILL to the whole process group at several moments (start-up, mid-trial, between trials), once to
-    the parent alone (the workers must die with it), then one run to the end: the records are exactly
-    those of an uninterrupted run, none lost, none doubled."""
+    """SIGKILL at several moments: during start-up, in the middle of a trial (to the parent alone: the
+    workers must die with it), just after a trial was saved, and while trials run after some finished; then
+    one run to the end. The records are exactly those of an uninterrupted run, none lost, none doubled, and
+    nothing else is left in the folder."""
     exp = lstm1997.get_experiment("temporal-6a").with_options(cap=6000)
-    for delay, whole_group in [(0.3, True), (1.3, False), (1.8, True)]:
-        p = subprocess.Popen([sys.executable, "-c", SWEEP, tmp_path], start_new_session=True)
-        time.sleep(delay)
-        os.killpg(p.pid, signal.SIGKILL) if whole_group else p.kill()
-        p.wait()
-        assert not wait_gone(p.pid), "a worker outlived its killed sweep"
-    assert 0 < len(stored(tmp_path, exp.name)) < 6 or list((tmp_path / exp.name).glob("*.ckpt"))
+    folder = tmp_path / exp.name
+
+    def n_records() -> int:
+        return len(list(folder.glob("seed-*.json")))
+
+    def n_checkpoints() -> int:
+        return len(list(folder.glob("seed-*.ckpt")))
+
+    start = time.monotonic()
+    kill_when(lambda: time.monotonic() - start > 0.3, True, tmp_path)
+    assert kill_when(lambda: n_checkpoints() > 0, False, tmp_path)
+    before = n_records()
+    assert kill_when(lambda: n_records() > before, True, tmp_path)
+    before = n_records()
+    assert kill_when(lambda: n_checkpoints() > 0 and n_records() == before, True, tmp_path)
+    assert 0 < n_records() < 6
     subprocess.run([sys.executable, "-c", SWEEP, tmp_path], check=True, timeout=120)
     expected = {r["seed"]: comparable(r) for r in run_trials(exp, range(6), workers=2)}
     assert stored(tmp_path, exp.name) == expected
-    assert sorted(q.name for q in (tmp_path / exp.name).iterdir()) == sorted(f"seed-{i}.json" for i in range(6))
+    assert sorted(q.name for q in folder.iterdir()) == sorted(f"seed-{i}.json" for i in range(6))
 
 
 LONG_TRIAL = """

@@ -122,6 +122,15 @@ def _is_result_entry(path: Path) -> bool:
     )
 
 
+def remove_temporary(out: Path, experiment: str, seed: int) -> None:
+    """Remove what a process killed while writing trial ``seed``'s record or checkpoint left behind (call it
+    only before running that trial: no other writer of these files may be running)."""
+    folder = Path(out) / experiment
+    for name in (f"seed-{seed}.json", f"seed-{seed}.ckpt"):
+        for tmp in folder.glob(f".{glob.escape(name)}.*.tmp"):
+            tmp.unlink(missing_ok=True)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that the file is either absent, its old version, or complete: a
     temporary file in the same folder, flushed to disk, then renamed over ``path``."""

@@ -74,6 +74,8 @@ def run_trials(
         store.check_writable(out)
         records = _stored(exp, seeds, out, report)
     todo = [s for s in seeds if s not in records]
+    for seed in todo if out is not None else ():
+        store.remove_temporary(out, exp.name, seed)
 
     def finished(record: dict) -> None:
         if out is not None:
