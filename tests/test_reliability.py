@@ -260,7 +260,9 @@ def test_a_long_trial_killed_mid_way_resumes_from_its_checkpoint(tmp_path):
 
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     p = cli("run", "temporal-6a", "--trials", "4", "--workers", "2", "--out", tmp_path, "--checkpoint-every", "0")
-    time.sleep(2.0)
+    deadline = time.monotonic() + 60  # a loaded machine may take a while to write the first checkpoint
+    while not list(tmp_path.glob("temporal-6a/*.ckpt")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     os.killpg(p.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
     stdout, stderr = p.communicate(timeout=30)
     assert p.returncode == 130 and stdout == ""

@@ -111,14 +111,14 @@ class _Bar:
         from tqdm import tqdm
 
         self.bar = tqdm(total=total, desc=name, unit="trial", file=sys.stderr, disable=None, dynamic_ncols=True)
-        self.running: dict[int, tuple[int, float]] = {}
+        self.running: dict[tuple[str, int], tuple[int, float]] = {}
 
     def __call__(self, event: str, info: dict) -> None:
         if event == "progress":
-            self.running[info["seed"]] = (info["seen"], info["error"])
+            self.running[info["experiment"], info["seed"]] = (info["seen"], info["error"])
         else:
             record = info["record"]
-            self.running.pop(record["seed"], None)
+            self.running.pop((record["experiment"], record["seed"]), None)
             self.bar.update(1)
         if self.running:
             seen = sum(s for s, _ in self.running.values())
@@ -138,19 +138,14 @@ def _run(name: str, trials: int | None, seed: int, workers: int, out: Path | Non
     n = trials or exp.trials
     bar = _Bar(name, n)
     try:
-        records = run_trials(
-            exp,
-            range(seed, seed + n),
-            workers=workers,
-            out=out,
-            report=bar,
-            backend=args.backend,
-            address=args.address,
-            checkpoint_every=args.checkpoint_every,
-        )
+        records = run_trials(exp, range(seed, seed + n), workers, out, bar, **_backend(args))
     finally:
         bar.close()
     return records, summarize(exp, records)
+
+
+def _backend(args) -> dict:
+    return {"backend": args.backend, "address": args.address, "checkpoint_every": args.checkpoint_every}
 
 
 def _cmd_list(args) -> None:
@@ -197,7 +192,8 @@ def _cmd_reproduce(args) -> None:
     import os
 
     from lstm1997.experiments import EXPERIMENTS, get_experiment
-    from lstm1997.summary import markdown_table
+    from lstm1997.summary import markdown_table, summarize
+    from lstm1997.sweep import run_plan
 
     plan = {name: e.trials for name, e in EXPERIMENTS.items()} if args.full else QUICK
     if args.rows:
@@ -205,8 +201,13 @@ def _cmd_reproduce(args) -> None:
             get_experiment(name)  # every name checked before the first trial runs
         plan = {name: plan.get(name, 3) for name in args.rows}
     workers = args.workers or os.cpu_count() or 1
-    summaries = [_run(name, args.trials or trials, 0, workers, args.out, args)[1] for name, trials in plan.items()]
-    print(markdown_table(summaries), end="")
+    rows = [(get_experiment(name), range(args.trials or trials)) for name, trials in plan.items()]
+    bar = _Bar("reproduce", sum(len(seeds) for _, seeds in rows))
+    try:
+        results = run_plan(rows, workers, args.out, bar, **_backend(args))
+    finally:
+        bar.close()
+    print(markdown_table([summarize(exp, records) for (exp, _), records in zip(rows, results)]), end="")
     print(f"records: {args.out}/  (rerun the same command to resume; `lstm1997 report {args.out}` for RESULTS.md)")
     _figures(args.out, sys.stdout)
 

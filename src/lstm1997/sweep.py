@@ -41,7 +41,7 @@ MAX_WORKERS = 4096
 """More parallel trials than this is taken for a mistake."""
 
 Report = Callable[[str, dict], None]
-"""report(event, info): "progress" {seed, seen, cap, error}, "done" {record, resumed}.
+"""report(event, info): "progress" {experiment, seed, seen, cap, error}, "done" {record, resumed}.
 Under Ray there are no "progress" events: each trial reports once, when done."""
 
 
@@ -67,36 +67,64 @@ def run_trials(
     chunk), so an interrupted sweep resumes where it stopped. ``backend="ray"`` runs each trial as a Ray
     task: on the cluster at ``address`` if given (``workers`` is then the cluster's business), else on a
     local Ray instance with ``workers`` CPUs (an already initialised Ray is used as it is)."""
-    seeds = _check_args(exp, seeds, workers, backend, address)
-    records: dict[int, dict] = {}
+    options = {"backend": backend, "address": address, "checkpoint_every": checkpoint_every}
+    return run_plan([(exp, seeds)], workers, out, report, **options)[0]
+
+
+def run_plan(
+    plan: Sequence[tuple[Experiment, Iterable[int]]],
+    workers: int = 1,
+    out: Path | None = None,
+    report: Report | None = None,
+    *,
+    backend: str = "local",
+    address: str | None = None,
+    checkpoint_every: float = CHECKPOINT_EVERY,
+) -> list[list[dict]]:
+    """Like run_trials for several rows at once: all their trials share one pool of workers, the most
+    expensive first, so no core idles between rows. Returns each row's records in seed order."""
+    rows = [(exp, _check_args(exp, seeds, workers, backend, address)) for exp, seeds in plan]
+    names = [exp.name for exp, _ in rows]
+    if len(set(names)) != len(names):
+        raise ValueError(f"a plan names each experiment once, got {names}")
+    records: dict[tuple[str, int], dict] = {}
     if out is not None:
         out = Path(out).absolute()
         store.check_writable(out)
-        records = _stored(exp, seeds, out, report)
-    todo = [s for s in seeds if s not in records]
-    for seed in todo if out is not None else ():
-        store.remove_temporary(out, exp.name, seed)
+        for exp, seeds in rows:
+            records.update({(exp.name, s): r for s, r in _stored(exp, seeds, out, report).items()})
+    jobs = []
+    for exp, seeds in rows:
+        for seed in seeds:
+            if (exp.name, seed) not in records:
+                if out is not None:
+                    store.remove_temporary(out, exp.name, seed)
+                checkpoint = None if out is None else store.checkpoint_path(out, exp.name, seed)
+                jobs.append((exp, seed, checkpoint, checkpoint_every))
+    jobs.sort(key=lambda job: _expected_cost(job[0]), reverse=True)  # stable: seeds stay in order within a row
 
     def finished(record: dict) -> None:
         if out is not None:
             store.save(out, record)
-            store.checkpoint_path(out, exp.name, record["seed"]).unlink(missing_ok=True)
-        records[record["seed"]] = record
+            store.checkpoint_path(out, record["experiment"], record["seed"]).unlink(missing_ok=True)
+        records[(record["experiment"], record["seed"])] = record
         if report:
             report("done", {"record": record, "resumed": False})
 
-    def checkpoint(seed: int) -> Path | None:
-        return None if out is None else store.checkpoint_path(out, exp.name, seed)
-
-    jobs = [(exp, seed, checkpoint(seed), checkpoint_every) for seed in todo]
     if backend == "ray":
         _run_ray(jobs, workers, address, finished)
-    elif workers <= 1 or len(todo) <= 1:
-        for job in jobs:
-            finished(run_trial(*job[:2], _Progress(report, job[1]), *job[2:])[0])
+    elif workers <= 1 or len(jobs) <= 1:
+        for exp, seed, checkpoint, every in jobs:
+            finished(run_trial(exp, seed, _Progress(report, exp.name, seed), checkpoint, every)[0])
     else:
         _run_local(jobs, workers, report, finished)
-    return [records[s] for s in seeds]
+    return [[records[(exp.name, s)] for s in seeds] for exp, seeds in rows]
+
+
+def _expected_cost(exp: Experiment) -> float:
+    """Network steps a trial of ``exp`` may take, roughly: the paper's sequences times the mean length."""
+    length = float(exp.generate(np.random.default_rng(0), 4).lengths.mean())
+    return (exp.paper.sequences or exp.cap) * length
 
 
 def _check_args(exp: Experiment, seeds: Iterable[int], workers: int, backend: str, address: str | None) -> list[int]:
@@ -141,12 +169,13 @@ def _stored(exp: Experiment, seeds: Sequence[int], out: Path, report: Report | N
 class _Progress:
     """Forwards a trial's progress to ``report`` as "progress" events."""
 
-    def __init__(self, report: Report | None, seed: int):
-        self.report, self.seed = report, seed
+    def __init__(self, report: Report | None, experiment: str, seed: int):
+        self.report, self.experiment, self.seed = report, experiment, seed
 
     def __call__(self, seen: int, cap: int, error: float) -> None:
         if self.report:
-            self.report("progress", {"seed": self.seed, "seen": seen, "cap": cap, "error": error})
+            info = {"experiment": self.experiment, "seed": self.seed, "seen": seen, "cap": cap, "error": error}
+            self.report("progress", info)
 
 
 # --- local processes ------------------------------------------------------------------------------------
@@ -180,7 +209,7 @@ def _run_one(exp: Experiment, seed: int, checkpoint: Path | None, every: float) 
         now = time.monotonic()
         if _queue is not None and now - last[0] > 0.5:
             last[0] = now
-            _queue.put({"seed": seed, "seen": seen, "cap": cap, "error": error})
+            _queue.put({"experiment": exp.name, "seed": seed, "seen": seen, "cap": cap, "error": error})
 
     record, _ = run_trial(exp, seed, progress, checkpoint, every)
     return record
