@@ -1,6 +1,7 @@
 """Run baseline rows (lstm1997.baselines) under the paper's protocol, 10 trials each, into results/ (resumable).
 
     nice -n 19 python analysis/run_baselines.py NAME [NAME ...]
+    python analysis/run_baselines.py --summary      print the baseline table of results/ (writes nothing)
 
 Each finished trial is saved at once as results/<name>/seed-<i>.json; rerunning skips trials already there.
 The same as ``lstm1997 run NAME --trials 10 --out results`` for each name, with one log line per trial.
@@ -34,5 +35,19 @@ def main(names: list[str], out: Path = Path("results")) -> None:
         print(f"== {name}: {len(ok)}/10 successes, mean sequences {mean}, {time.time() - start:.0f}s", flush=True)
 
 
+def summary(out: Path = Path("results")) -> None:
+    """Print the report's baseline section for the records under ``out`` (RESULTS.md is not touched)."""
+    from lstm1997.report import _baseline_section
+    from lstm1997.store import load_all
+
+    by_name: dict[str, list[dict]] = {}
+    for r in load_all(out):
+        by_name.setdefault(r["experiment"], []).append(r)
+    print("\n".join(_baseline_section(by_name)))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:] == ["--summary"]:
+        summary()
+    else:
+        main(sys.argv[1:])

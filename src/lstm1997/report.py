@@ -3,6 +3,7 @@ Nothing in it is typed by hand: every figure comes from the trial records."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from lstm1997.experiments import ABLATIONS, EXPERIMENTS
@@ -23,7 +24,10 @@ def _baseline_section(by_name: dict[str, list[dict]]) -> list[str]:
     torch), each beside our 1997 net's result on its paper row from the same folder."""
     from lstm1997.baselines import BASELINES
 
-    summaries = [summarize(BASELINES[n], by_name[n]) for n in BASELINES if n in by_name]
+    paper_trials = {n: EXPERIMENTS[n.split("~")[0]].trials for n in BASELINES}  # the paper's count, not ours (10)
+    summaries = [
+        summarize(replace(BASELINES[n], trials=paper_trials[n]), by_name[n]) for n in BASELINES if n in by_name
+    ]
     if not summaries:
         return []
     lines = [
