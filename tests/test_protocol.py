@@ -142,3 +142,15 @@ def test_records_carry_provenance(tmp_path):
     run_trials(exp, [0], out=tmp_path)
     record = store.load(store.trial_path(tmp_path, exp.name, 0))
     assert {"commit", "lstm1997", "numpy", "numba", "python", "machine"} <= set(record["provenance"])
+
+
+def test_a_plan_of_rows_gives_the_records_of_separate_sweeps(tmp_path):
+    from lstm1997.sweep import run_plan
+
+    a = lstm1997.get_experiment("temporal-6a").with_options(cap=2000)
+    b = lstm1997.get_experiment("adding-T100").with_options(cap=1000, test_size=100)
+    together = run_plan([(a, [0, 1]), (b, [3])], workers=2, out=tmp_path)
+    apart = [run_trials(a, [0, 1]), run_trials(b, [3])]
+    assert [[comparable(r) for r in row] for row in together] == [[comparable(r) for r in row] for row in apart]
+    with pytest.raises(ValueError, match="once"):
+        run_plan([(a, [0]), (a, [1])])
