@@ -101,21 +101,16 @@ class TorchLSTMNet(nn.Module):
         h, _ = self.lstm(x)
         return torch.sigmoid(self.out(h))
 
-    def input_gates(self, x: torch.Tensor) -> torch.Tensor:
-        """Input-gate activations i(t) (T, B, hidden), recomputed from x(t) and h(t-1) (PyTorch's gate order
-        is i, f, g, o)."""
+    def gates(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Gate activations (T, B, hidden) by name ("i", "f", "o"), recomputed from x(t) and h(t-1) (PyTorch's
+        row order of the stacked weights is i, f, g, o)."""
+        lstm, H = self.lstm, self.lstm.hidden_size
         with torch.no_grad():
-            h, _ = self.lstm(x)
+            h, _ = lstm(x)
             h_prev = torch.cat([torch.zeros_like(h[:1]), h[:-1]])
-            H = self.lstm.hidden_size
-            lstm = self.lstm
-            net = (
-                x @ lstm.weight_ih_l0[:H].T
-                + lstm.bias_ih_l0[:H]
-                + h_prev @ lstm.weight_hh_l0[:H].T
-                + lstm.bias_hh_l0[:H]
-            )
-            return torch.sigmoid(net)
+            net = x @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + h_prev @ lstm.weight_hh_l0.T + lstm.bias_hh_l0
+        return {"i": torch.sigmoid(net[..., :H]), "f": torch.sigmoid(net[..., H : 2 * H]),
+                "o": torch.sigmoid(net[..., 3 * H :])}  # fmt: skip
 
 
 def nn_lstm_parameters(n_in: int, hidden: int, n_out: int) -> int:
