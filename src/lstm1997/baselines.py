@@ -654,8 +654,11 @@ class GatePretrainedModel(KernelModel):
     adam_lr: float = 0.05
     """Adam step size of the pre-training."""
     adam_m: np.ndarray | None = None
+    """Adam's first-moment estimate for ``w_in`` (None until the first step)."""
     adam_v: np.ndarray | None = None
+    """Adam's second-moment estimate for ``w_in``."""
     adam_t: int = 0
+    """Adam steps taken."""
 
     def train(self, seqs: Sequences, lr: float, per_step: bool) -> np.ndarray:
         k = min(self.pretrain_left, seqs.n)
