@@ -77,3 +77,19 @@ def reference_truncated_gradient(w: dict, spec, x: np.ndarray, y: np.ndarray, ma
         grads["w_c"] += np.outer(ds * y_in[block] * dg, u)
         ds_next = ds
     return {k: g * spec.masks[k] for k, g in grads.items()}
+
+
+def finite_differences(w: dict, spec, x: np.ndarray, y: np.ndarray, mask: np.ndarray, eps: float = 1e-6) -> dict:
+    """Central differences of the reference loss for every existing connection (0 elsewhere); ``w`` is
+    perturbed in place and restored."""
+    fd = {k: np.zeros_like(v) for k, v in w.items()}
+    for k, v in w.items():
+        for idx in zip(*np.nonzero(spec.masks[k])):
+            old = v[idx]
+            v[idx] = old + eps
+            plus = reference_loss(w, spec, x, y, mask)
+            v[idx] = old - eps
+            minus = reference_loss(w, spec, x, y, mask)
+            v[idx] = old
+            fd[k][idx] = (plus - minus) / (2 * eps)
+    return fd

@@ -31,26 +31,19 @@ def _run(
         grads = {name: np.zeros_like(w) for name, w in net.weights.items()}
     out = np.empty((len(seqs.targets), spec.n_out))
     m = spec.masks if masks is None else masks
-    if full:
-        kernels_full.run_full(
-            net.w_in, net.w_out, net.w_c, net.w_k,
-            m["w_in"], m["w_out"], m["w_c"], m["w_k"],
-            spec.block_size, G_CODES[spec.g], H_CODES[spec.h], spec.output_gate, OUTPUT_CODES[spec.output],
-            seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
-            mode, float(lr),
-            grads["w_in"], grads["w_out"], grads["w_c"], grads["w_k"],
-            out,
-        )  # fmt: skip
-        return out
-    kernels.run(
+    args = (
         net.w_in, net.w_out, net.w_c, net.w_k,
         m["w_in"], m["w_out"], m["w_c"], m["w_k"],
         spec.block_size, G_CODES[spec.g], H_CODES[spec.h], spec.output_gate, OUTPUT_CODES[spec.output],
         seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
         mode, float(lr),
         grads["w_in"], grads["w_out"], grads["w_c"], grads["w_k"],
-        out, states,
+        out,
     )  # fmt: skip
+    if full:
+        kernels_full.run_full(*args)
+    else:
+        kernels.run(*args, states)
     return out
 
 
