@@ -29,7 +29,6 @@ finds them by name. Importing this module imports torch.
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Literal
@@ -40,6 +39,19 @@ from numba import njit
 from torch import nn
 
 from lstm1997 import learning
+from lstm1997.cell import (
+    add_source,
+    add_source_pair,
+    apply_update,
+    apply_updates,
+    cell_inputs,
+    cell_outputs,
+    gates,
+    output_errors,
+    output_gate_errors,
+    output_units,
+    state_errors,
+)
 from lstm1997.experiments import EXPERIMENTS, Experiment
 from lstm1997.network import G_CODES, H_CODES, OUTPUT_CODES, Network, NetworkSpec
 from lstm1997.sequences import Sequences
@@ -260,40 +272,6 @@ class ForgetGateNet:
 FG_FORWARD, FG_GRADIENT, FG_TRAIN_PER_SEQUENCE, FG_TRAIN_PER_STEP = 0, 1, 2, 3
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _f(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-@njit(cache=True, error_model="numpy")
-def _fg_update(w, g, m, lr):
-    for i in range(w.shape[0]):
-        for j in range(w.shape[1]):
-            w[i, j] -= lr * g[i, j] * m[i, j]
-            g[i, j] = 0.0
-
-
-@njit(cache=True, error_model="numpy")
-def _fg_net(w, j, a, b, x_idx, x_val, rb, y_prev):
-    """Net input of row j of w from u(t) = [1, x(t) (sparse), y_prev]."""
-    net = w[j, 0]
-    for e in range(a, b):
-        net += w[j, 1 + x_idx[e]] * x_val[e]
-    for r in range(y_prev.shape[0]):
-        net += w[j, rb + r] * y_prev[r]
-    return net
-
-
-@njit(cache=True, error_model="numpy")
-def _fg_add_trace(trace, c, k, a, b, x_idx, x_val, rb, y_prev):
-    """trace[c, :] += k * u(t)."""
-    trace[c, 0] += k
-    for e in range(a, b):
-        trace[c, 1 + x_idx[e]] += k * x_val[e]
-    for r in range(y_prev.shape[0]):
-        trace[c, rb + r] += k * y_prev[r]
-
-
 @njit(cache=True, error_model="numpy")
 def _fg_run(
     w_in, w_out, w_c, w_k, w_f,
@@ -323,6 +301,8 @@ def _fg_run(
     dy_out = np.zeros(nb)
     y_f = np.zeros(nb)
     dy_f = np.zeros(nb)
+    g_val = np.zeros(nc)
+    g_der = np.zeros(nc)
     s = np.zeros(nc)
     h_val = np.zeros(nc)
     h_der = np.zeros(nc)
@@ -333,6 +313,7 @@ def _fg_run(
     y_k = np.zeros(n_out)
     e_k = np.zeros(n_out)
     delta = np.zeros(nc)
+    e_s = np.zeros(nc)
     row = 0
     for i in range(len(starts) - 1):
         y_prev[:] = 0.0
@@ -343,48 +324,26 @@ def _fg_run(
         for t in range(starts[i], starts[i + 1]):
             a = x_ptr[t]
             b = x_ptr[t + 1]
-            for j in range(nb):
-                y_in[j] = _f(_fg_net(w_in, j, a, b, x_idx, x_val, rb, y_prev))  # input gate
-                dy_in[j] = y_in[j] * (1.0 - y_in[j])
-                y_f[j] = _f(_fg_net(w_f, j, a, b, x_idx, x_val, rb, y_prev))  # forget gate (Gers et al. 2000)
-                dy_f[j] = y_f[j] * (1.0 - y_f[j])
-                if output_gate:
-                    y_out[j] = _f(_fg_net(w_out, j, a, b, x_idx, x_val, rb, y_prev))
-                    dy_out[j] = y_out[j] * (1.0 - y_out[j])
+            gates(w_in, a, b, x_idx, x_val, rb, y_prev, y_in, dy_in)  # eq. 6: input gates
+            gates(w_f, a, b, x_idx, x_val, rb, y_prev, y_f, dy_f)  # forget gates (Gers et al. 2000)
+            if output_gate:
+                gates(w_out, a, b, x_idx, x_val, rb, y_prev, y_out, dy_out)  # eq. 7: output gates
+            cell_inputs(w_c, g_kind, a, b, x_idx, x_val, rb, y_prev, g_val, g_der)
             for c in range(nc):
                 j = c // block_size
-                sg = _f(_fg_net(w_c, c, a, b, x_idx, x_val, rb, y_prev))
-                if g_kind == 0:
-                    g_val = 4.0 * sg - 2.0
-                    g_der = 4.0 * sg * (1.0 - sg)
-                else:
-                    g_val = sg
-                    g_der = sg * (1.0 - sg)
                 s_prev = s[c]
-                s[c] = y_f[j] * s_prev + y_in[j] * g_val  # the CEC with a forget gate
+                s[c] = y_f[j] * s_prev + y_in[j] * g_val[c]  # the CEC with a forget gate
                 if mode != FG_FORWARD:
                     for m in range(n_u):  # ds(t)/dw = y_f(t) ds(t-1)/dw + (this step's direct term)
                         ds_in[c, m] *= y_f[j]
                         ds_c[c, m] *= y_f[j]
                         ds_f[c, m] *= y_f[j]
-                    _fg_add_trace(ds_in, c, g_val * dy_in[j], a, b, x_idx, x_val, rb, y_prev)
-                    _fg_add_trace(ds_c, c, g_der * y_in[j], a, b, x_idx, x_val, rb, y_prev)
-                    _fg_add_trace(ds_f, c, s_prev * dy_f[j], a, b, x_idx, x_val, rb, y_prev)
-                if h_kind == 0:
-                    sh = _f(s[c])
-                    h_val[c] = 2.0 * sh - 1.0
-                    h_der[c] = 2.0 * sh * (1.0 - sh)
-                else:
-                    h_val[c] = s[c]
-                    h_der[c] = 1.0
-                y_c[c] = y_out[j] * h_val[c]
-            for k in range(n_out):
-                net = w_k[k, 0]
-                for c in range(nc):
-                    net += w_k[k, 1 + c] * y_c[c]
-                for e in range(a, b):
-                    net += w_k[k, 1 + nc + x_idx[e]] * x_val[e]
-                y_k[k] = _f(net) if k_kind == 0 else net
+                    k_in = g_val[c] * dy_in[j]
+                    k_c = g_der[c] * y_in[j]
+                    add_source_pair(ds_in, k_in, ds_c, k_c, c, a, b, x_idx, x_val, rb, y_prev)
+                    add_source(ds_f, c, s_prev * dy_f[j], a, b, x_idx, x_val, rb, y_prev)
+            cell_outputs(s, y_out, block_size, h_kind, h_val, h_der, y_c)  # eqs. 4, 9
+            output_units(w_k, k_kind, y_c, a, b, x_idx, x_val, y_k)
             if record:
                 states[t, :nb] = y_in
                 states[t, nb : 2 * nb] = y_out
@@ -394,53 +353,23 @@ def _fg_run(
             if target_at[t]:
                 out[row, :] = y_k
                 if mode != FG_FORWARD:
-                    for k in range(n_out):
-                        dy_k = y_k[k] * (1.0 - y_k[k]) if k_kind == 0 else 1.0
-                        e_k[k] = dy_k * (targets[row, k] - y_k[k])
-                        g_k[k, 0] -= e_k[k]
-                        for c in range(nc):
-                            g_k[k, 1 + c] -= e_k[k] * y_c[c]
-                        for e in range(a, b):
-                            g_k[k, 1 + nc + x_idx[e]] -= e_k[k] * x_val[e]
-                    for c in range(nc):
-                        acc = 0.0
-                        for k in range(n_out):
-                            acc += w_k[k, 1 + c] * e_k[k]
-                        delta[c] = acc
+                    output_errors(w_k, k_kind, y_k, targets, row, y_c, a, b, x_idx, x_val, e_k, delta, g_k)
                     if output_gate:
-                        for j in range(nb):
-                            acc = 0.0
-                            for v in range(block_size):
-                                acc += h_val[j * block_size + v] * delta[j * block_size + v]
-                            e_out = dy_out[j] * acc
-                            g_out[j, 0] -= e_out
-                            for e in range(a, b):
-                                g_out[j, 1 + x_idx[e]] -= e_out * x_val[e]
-                            for r in range(n_rec):
-                                g_out[j, rb + r] -= e_out * y_prev[r]
-                    for c in range(nc):
-                        j = c // block_size
-                        e_s = y_out[j] * h_der[c] * delta[c]
+                        output_gate_errors(dy_out, h_val, delta, block_size, a, b, x_idx, x_val, rb, y_prev, g_out)
+                    state_errors(y_out, h_der, delta, block_size, ds_in, ds_c, g_in, g_c, e_s)  # eqs. 23, 26, 28
+                    for c in range(nc):  # the forget gates' part, through their traces ds_f
                         for m in range(n_u):
-                            g_in[j, m] -= e_s * ds_in[c, m]
-                            g_c[c, m] -= e_s * ds_c[c, m]
-                            g_f[j, m] -= e_s * ds_f[c, m]
+                            g_f[c // block_size, m] -= e_s[c] * ds_f[c, m]
                     if mode == FG_TRAIN_PER_STEP:
-                        _fg_update(w_in, g_in, m_in, lr)
-                        _fg_update(w_out, g_out, m_out, lr)
-                        _fg_update(w_c, g_c, m_c, lr)
-                        _fg_update(w_k, g_k, m_k, lr)
-                        _fg_update(w_f, g_f, m_f, lr)
+                        apply_updates(lr, w_in, w_out, w_c, w_k, g_in, g_out, g_c, g_k, m_in, m_out, m_c, m_k)
+                        apply_update(w_f, g_f, m_f, lr)
                 row += 1
             y_prev[:nc] = y_c
             y_prev[nc : nc + nb] = y_in
             y_prev[nc + nb :] = y_out
         if mode == FG_TRAIN_PER_SEQUENCE:
-            _fg_update(w_in, g_in, m_in, lr)
-            _fg_update(w_out, g_out, m_out, lr)
-            _fg_update(w_c, g_c, m_c, lr)
-            _fg_update(w_k, g_k, m_k, lr)
-            _fg_update(w_f, g_f, m_f, lr)
+            apply_updates(lr, w_in, w_out, w_c, w_k, g_in, g_out, g_c, g_k, m_in, m_out, m_c, m_k)
+            apply_update(w_f, g_f, m_f, lr)
 
 
 def _fg_call(

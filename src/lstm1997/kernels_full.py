@@ -29,19 +29,13 @@ The truncated gradient is the special case R = 0.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
-from lstm1997.kernels import FORWARD, GRADIENT, TRAIN_PER_SEQUENCE, _apply_update
+from lstm1997.cell import apply_updates, block_sum, cell_inputs, cell_outputs, gates, output_units
+from lstm1997.kernels import FORWARD, GRADIENT, TRAIN_PER_SEQUENCE
 
 __all__ = ["FORWARD", "GRADIENT", "TRAIN_PER_SEQUENCE", "run_full"]
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _logistic(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))  # eq. 3: f
 
 
 @njit(cache=True, error_model="numpy")
@@ -108,65 +102,18 @@ def run_full(
             tau = t - t0
             a = x_ptr[t]
             b = x_ptr[t + 1]
-            # eq. 6: input gates
-            for j in range(nb):
-                net = w_in[j, 0]
-                for e in range(a, b):
-                    net += w_in[j, 1 + x_idx[e]] * x_val[e]
-                for r in range(n_rec):
-                    net += w_in[j, rb + r] * y_prev[r]
-                y_in[j] = _logistic(net)
-                F_in[tau, j] = y_in[j] * (1.0 - y_in[j])
-            # eq. 7: output gates (without them y_out = 1)
-            if output_gate:
-                for j in range(nb):
-                    net = w_out[j, 0]
-                    for e in range(a, b):
-                        net += w_out[j, 1 + x_idx[e]] * x_val[e]
-                    for r in range(n_rec):
-                        net += w_out[j, rb + r] * y_prev[r]
-                    y_out[j] = _logistic(net)
-                    F_out[tau, j] = y_out[j] * (1.0 - y_out[j])
-            # cells
+            gates(w_in, a, b, x_idx, x_val, rb, y_prev, y_in, F_in[tau])  # eq. 6: input gates
+            if output_gate:  # eq. 7: output gates (without them y_out = 1)
+                gates(w_out, a, b, x_idx, x_val, rb, y_prev, y_out, F_out[tau])
+            cell_inputs(w_c, g_kind, a, b, x_idx, x_val, rb, y_prev, G_val[tau], G_der[tau])
             for c in range(nc):
-                j = c // block_size
-                net = w_c[c, 0]
-                for e in range(a, b):
-                    net += w_c[c, 1 + x_idx[e]] * x_val[e]
-                for r in range(n_rec):
-                    net += w_c[c, rb + r] * y_prev[r]
-                sg = _logistic(net)
-                if g_kind == 0:
-                    g_val = 4.0 * sg - 2.0  # eq. 5: g in [-2, 2]
-                    g_der = 4.0 * sg * (1.0 - sg)
-                else:
-                    g_val = sg  # g1: logistic in [0, 1] (Exps 2a/2b)
-                    g_der = sg * (1.0 - sg)
-                G_val[tau, c] = g_val
-                G_der[tau, c] = g_der
-                s[c] += y_in[j] * g_val  # eq. 8: constant error carousel
-                if h_kind == 0:
-                    sh = _logistic(s[c])
-                    h_val = 2.0 * sh - 1.0  # eq. 4: h in [-1, 1]
-                    h_der = 2.0 * sh * (1.0 - sh)
-                else:
-                    h_val = s[c]  # identity h (Exps 2a/2b)
-                    h_der = 1.0
-                H_val[tau, c] = h_val
-                H_der[tau, c] = h_der
-                Y[tau, c] = y_out[j] * h_val  # eq. 9: y_c(t)
+                s[c] += y_in[c // block_size] * G_val[tau, c]  # eq. 8: constant error carousel
+            cell_outputs(s, y_out, block_size, h_kind, H_val[tau], H_der[tau], Y[tau, :nc])  # eqs. 4, 9: y_c(t)
             Y[tau, o_in : o_in + nb] = y_in
             Y[tau, o_out : o_out + nb] = y_out
             y_prev[:] = Y[tau]  # the recurrent part of u(t+1)
             if target_at[t]:
-                # output units read v(t) = [1, y_c(t), x(t)]
-                for k in range(n_out):
-                    net = w_k[k, 0]
-                    for c in range(nc):
-                        net += w_k[k, 1 + c] * Y[tau, c]
-                    for e in range(a, b):
-                        net += w_k[k, 1 + nc + x_idx[e]] * x_val[e]
-                    y_k[k] = _logistic(net) if k_kind == 0 else net  # eq. 3: f; or linear (an ablation)
+                output_units(w_k, k_kind, Y[tau, :nc], a, b, x_idx, x_val, y_k)
                 out[row, :] = y_k
                 row += 1
                 t_last = t
@@ -200,11 +147,7 @@ def run_full(
             # output gates: y_c = y_out h(s_c) (eq. 9), so dE/dy_out = sum_c h(s_c) D_c + R_out (eq. 21)
             if output_gate:
                 for j in range(nb):
-                    acc = R[o_out + j]
-                    for v in range(block_size):
-                        c = j * block_size + v
-                        acc += H_val[tau, c] * D_c[c]
-                    d_out[j] = F_out[tau, j] * acc
+                    d_out[j] = F_out[tau, j] * block_sum(R[o_out + j], H_val[tau], D_c, j, block_size)
             # cell states: eq. 23 plus the CEC, whose self-connection has weight 1 (eq. 8)
             for c in range(nc):
                 j = c // block_size
@@ -212,11 +155,7 @@ def run_full(
                 S_c[c] += yo * H_der[tau, c] * D_c[c]
             # input gates: s_c += y_in g(net_c) (eq. 8), so dE/dy_in = sum_c g(net_c) S_c + R_in (eqs. 25-26)
             for j in range(nb):
-                acc = R[o_in + j]
-                for v in range(block_size):
-                    c = j * block_size + v
-                    acc += G_val[tau, c] * S_c[c]
-                d_in[j] = F_in[tau, j] * acc
+                d_in[j] = F_in[tau, j] * block_sum(R[o_in + j], G_val[tau], S_c, j, block_size)
             # cell inputs: eqs. 27-28
             for c in range(nc):
                 d_c[c] = Y[tau, o_in + c // block_size] * G_der[tau, c] * S_c[c]
@@ -257,7 +196,4 @@ def run_full(
                     R[r] += w_c[c, rb + r] * dc
 
         if mode == TRAIN_PER_SEQUENCE:  # one update per sequence, as the truncated kernel's per-sequence mode
-            _apply_update(w_in, g_in, m_in, lr)
-            _apply_update(w_out, g_out, m_out, lr)
-            _apply_update(w_c, g_c, m_c, lr)
-            _apply_update(w_k, g_k, m_k, lr)
+            apply_updates(lr, w_in, w_out, w_c, w_k, g_in, g_out, g_c, g_k, m_in, m_out, m_c, m_k)
