@@ -125,3 +125,19 @@ def test_cli_report_writes_figures(results, tmp_path):
     assert f"figures: 2 PNG files in {copy / 'figures'}/" in r.stderr
     pngs = sorted(p.name for p in (copy / "figures").glob("*.png"))
     assert pngs == ["curves-temporal-6a.png", "spread.png"]
+
+
+def test_an_unchanged_gate_trace_is_not_rerun(results, tmp_path, monkeypatch):
+    out = tmp_path / "figs"
+    first = figures.write_figures(results, out, experiments=ROWS)
+    index = out / figures.GATES_INDEX
+    assert ADDING.name in index.read_text()
+
+    calls = []
+    monkeypatch.setattr(figures, "gate_trace", lambda exp, *a, **k: calls.append(exp.name))
+    assert figures.write_figures(results, out, experiments=ROWS) == first
+    assert calls == ["temporal-6a"]  # only the row without a solved trial is looked at (to say so)
+    index.write_text("not json")  # damaged (or another trial to draw from): drawn again
+    calls.clear()
+    figures.write_figures(results, out, experiments=ROWS)
+    assert calls == ["temporal-6a", ADDING.name]

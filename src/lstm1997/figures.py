@@ -6,6 +6,7 @@ Every figure function is pure: data in, one PNG out. ``write_figures`` loads the
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from collections.abc import Callable, Mapping
@@ -34,6 +35,8 @@ MAX_GATE_STEPS = 3e8
 """Gate traces rerun a trial; rows whose fastest successful trial took more network steps are skipped."""
 BASELINE_SEQUENCES = 2000
 """Sequences drawn to estimate the error of the best constant output."""
+GATES_INDEX = "gates.json"
+"""In the figures folder: which trial each gate trace was drawn from, so unchanged traces are not rerun."""
 
 Note = Callable[[str], None]
 
@@ -296,6 +299,19 @@ def plot_gates(
     return _save(fig, path)
 
 
+def _fastest_solved(records: list[dict]) -> dict | None:
+    """The successful record with the fewest network steps (the one a gate trace reruns), or None."""
+    ok = [r for r in records if r["success"]]
+    return min(ok, key=lambda r: r["steps"]) if ok else None
+
+
+def _trace_key(exp: Experiment, best: dict) -> str:
+    """What a gate trace depends on: the row, the rerun trial and the package version."""
+    from lstm1997 import __version__
+
+    return f"{exp.name} seed {best['seed']} sequences {best['sequences']} lstm1997 {__version__}"
+
+
 def gate_trace(exp: Experiment, records: list[dict], path: Path, max_steps: float = MAX_GATE_STEPS,
                note: Note | None = None) -> Path | None:  # fmt: skip
     """Rerun the successful trial with the fewest network steps (deterministic) and plot its gates on the
@@ -303,11 +319,10 @@ def gate_trace(exp: Experiment, records: list[dict], path: Path, max_steps: floa
     from lstm1997.trial import run_trial
 
     note = note or (lambda _: None)
-    ok = [r for r in records if r["success"]]
-    if not ok:
+    best = _fastest_solved(records)
+    if best is None:
         note(f"gate trace of {exp.name} skipped: no successful trial")
         return None
-    best = min(ok, key=lambda r: r["steps"])
     if best["steps"] > max_steps:
         note(f"gate trace of {exp.name} skipped: its fastest solved trial took {best['steps']:.3g} network steps "
              f"(> {max_steps:.3g})")  # fmt: skip
@@ -352,10 +367,23 @@ def write_figures(
         paths.append(plot_curves(exp, records, baseline, out_dir / file_name("curves", exp.name)))
     if rows:
         paths.append(plot_spread(rows, out_dir / "spread.png"))
+    index_path = out_dir / GATES_INDEX
+    try:
+        index = json.loads(index_path.read_text())
+    except (OSError, ValueError):  # absent or damaged: redraw every trace
+        index = {}
     for exp, records in rows:
-        path = gate_trace(exp, records, out_dir / file_name("gates", exp.name), max_steps, note)
-        if path is not None:
+        path = out_dir / file_name("gates", exp.name)
+        best = _fastest_solved(records)
+        key = _trace_key(exp, best) if best is not None else None
+        if key is not None and path.is_file() and index.get(exp.name) == key:
+            paths.append(path)  # drawn from the same trial before: a rerun would give the same figure
+            continue
+        if gate_trace(exp, records, path, max_steps, note) is not None:
             paths.append(path)
+            index[exp.name] = key
+    if rows:
+        store.write_atomic(index_path, (json.dumps(index, indent=1, sort_keys=True) + "\n").encode())
     return paths
 
 
