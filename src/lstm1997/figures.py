@@ -305,11 +305,11 @@ def _fastest_solved(records: list[dict]) -> dict | None:
     return min(ok, key=lambda r: r["steps"]) if ok else None
 
 
-def _trace_key(exp: Experiment, best: dict) -> str:
-    """What a gate trace depends on: the row, the rerun trial and the package version."""
+def _trace_key(best: dict) -> str:
+    """What a row's gate trace depends on (besides the row): the rerun trial and the package version."""
     from lstm1997 import __version__
 
-    return f"{exp.name} seed {best['seed']} sequences {best['sequences']} lstm1997 {__version__}"
+    return f"seed {best['seed']} sequences {best['sequences']} lstm1997 {__version__}"
 
 
 def gate_trace(exp: Experiment, records: list[dict], path: Path, max_steps: float = MAX_GATE_STEPS,
@@ -375,7 +375,7 @@ def write_figures(
     for exp, records in rows:
         path = out_dir / file_name("gates", exp.name)
         best = _fastest_solved(records)
-        key = _trace_key(exp, best) if best is not None else None
+        key = _trace_key(best) if best is not None else None
         if key is not None and path.is_file() and index.get(exp.name) == key:
             paths.append(path)  # drawn from the same trial before: a rerun would give the same figure
             continue

@@ -101,7 +101,8 @@ def run_plan(
                     store.remove_temporary(out, exp.name, seed)
                 checkpoint = None if out is None else store.checkpoint_path(out, exp.name, seed)
                 jobs.append((exp, seed, checkpoint, checkpoint_every))
-    jobs.sort(key=lambda job: _expected_cost(job[0]), reverse=True)  # stable: seeds stay in order within a row
+    cost = {exp.name: _expected_cost(exp) for exp, _ in rows}
+    jobs.sort(key=lambda job: cost[job[0].name], reverse=True)  # stable: seeds stay in order within a row
 
     def finished(record: dict) -> None:
         if out is not None:
