@@ -39,13 +39,13 @@ def kernel_rate(name: str, seqs: lstm1997.Sequences, repeats: int, full: bool = 
     return median_rate(lambda: lstm1997.train(net, seqs, exp.lr, full=full), seqs.n_steps, repeats)
 
 
-def torch_rate(T: int, n_seq: int, repeats: int) -> float | None:
+def torch_rate(T: int, n_seq: int, repeats: int, hidden: int = 4) -> float | None:
     try:
         import torch
     except ImportError:
         return None
     torch.set_num_threads(1)
-    lstm, head = torch.nn.LSTM(2, 4), torch.nn.Linear(4, 1)
+    lstm, head = torch.nn.LSTM(2, hidden), torch.nn.Linear(hidden, 1)
     opt = torch.optim.SGD([*lstm.parameters(), *head.parameters()], lr=0.5)
     rng = np.random.default_rng(0)
     xs = [torch.tensor(rng.uniform(-1, 1, (T, 1, 2)), dtype=torch.float32) for _ in range(n_seq)]
@@ -60,6 +60,26 @@ def torch_rate(T: int, n_seq: int, repeats: int) -> float | None:
             opt.step()
 
     return median_rate(run, T * n_seq, repeats)
+
+
+def nnlstm_rows(repeats: int) -> None:
+    """The ``nnlstm`` baselines: the compiled float64 copy (lstm1997.nnlstm) against torch.nn.LSTM itself."""
+    try:
+        from lstm1997.baselines import nn_lstm_model
+    except ImportError:
+        return
+    exp = lstm1997.get_experiment("adding-T100")
+    print(
+        "\n| nn.LSTM(2, H) + logistic output, SGD step per sequence | compiled (nnlstm.py) | torch, float32 | ratio |"
+    )
+    print("|---|---|---|---|")
+    for hidden in (3, 32):
+        for T, n_seq in ((100, 1000), (500, 200)):
+            seqs = adding.generate_adding(np.random.default_rng(1), n_seq, T)
+            model = nn_lstm_model(exp, np.random.default_rng(0), hidden, "sgd")
+            rate = median_rate(lambda m=model, s=seqs: m.train(s, 0.01, per_step=False), seqs.n_steps, repeats)
+            base = torch_rate(T, 100 if T == 100 else 20, repeats, hidden)
+            print(f"| H={hidden}, T={T} | {rate / 1e6:.2f} M | {base / 1e6:.2f} M | {rate / base:.1f}x |")
 
 
 def main() -> None:
@@ -94,6 +114,7 @@ def main() -> None:
             f"| torch.nn.LSTM(2, 4) + Linear, batch 1, float32, SGD step per sequence (T=100) | "
             f"{base / 1e6:.3f} M | 1x |"
         )
+    nnlstm_rows(args.repeats)
 
 
 if __name__ == "__main__":

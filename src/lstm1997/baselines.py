@@ -7,7 +7,8 @@ stopping criterion, failure cap and test set (PAPER.md §1, Table 11, §12). Onl
 
 - ``nnlstm-h{H}-{sgd|adam}``: ``torch.nn.LSTM(n_in, H)`` + ``Linear(H, n_out)`` + logistic, PyTorch's default
   initialisation, full backpropagation through time, SGD at the row's learning rate or Adam (lr 1e-3).
-  H is either chosen so the parameter count is closest to the paper's net, or 32.
+  H is either chosen so the parameter count is closest to the paper's net, or 32. The training runs in
+  nnlstm.py, a compiled float64 copy of what autograd and torch.optim compute (15-30x faster at batch size 1).
 - ``forget-gate``: the 1997 net of the row plus one forget gate per block (Gers, Schmidhuber & Cummins 2000,
   "Learning to forget: continual prediction with LSTM", Neural Computation 12(10)):
   ``s(t) = y_f(t) s(t-1) + y_in(t) g(net_c(t))``, with ``y_f = f(w_f . u(t))`` reading the same source vector
@@ -54,6 +55,7 @@ from lstm1997.cell import (
 )
 from lstm1997.experiments import EXPERIMENTS, Experiment
 from lstm1997.network import G_CODES, H_CODES, OUTPUT_CODES, Network, NetworkSpec
+from lstm1997.nnlstm import NNLSTMModel, n_parameters
 from lstm1997.sequences import Sequences
 from lstm1997.tasks import temporal
 from lstm1997.torch_lstm import LSTM1997, _logistic
@@ -125,78 +127,9 @@ class TorchLSTMNet(nn.Module):
                 "o": torch.sigmoid(net[..., 3 * H :])}  # fmt: skip
 
 
-def nn_lstm_parameters(n_in: int, hidden: int, n_out: int) -> int:
-    """Parameters of ``TorchLSTMNet``: 4 gates x (input, recurrent and two bias vectors) + the output layer."""
-    return 4 * hidden * (n_in + hidden + 2) + n_out * (hidden + 1)
-
-
 def matched_hidden(spec: NetworkSpec) -> int:
     """The hidden size whose ``TorchLSTMNet`` parameter count is closest to the 1997 net's weight count."""
-    return min(range(1, 65), key=lambda h: abs(nn_lstm_parameters(spec.n_in, h, spec.n_out) - spec.n_weights))
-
-
-def _sse(y: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    return 0.5 * torch.sum((y - t) ** 2)  # E = 1/2 sum (y - t)^2, the loss eqs. 19-28 differentiate
-
-
-@dataclass
-class TorchLSTMModel:
-    """A ``TorchLSTMNet`` trained online: one optimiser step per sequence on E of that sequence (full BPTT)."""
-
-    net: TorchLSTMNet
-    """The network."""
-    optimizer: torch.optim.Optimizer
-    """SGD or Adam over all of ``net``'s parameters."""
-    follow_row_lr: bool
-    """True: the step size is the row's learning rate (SGD); False: the optimiser's own (Adam, 1e-3)."""
-    eval_chunk: int = 256
-    """Sequences per batched forward pass in ``evaluate``."""
-
-    def train(self, seqs: Sequences, lr: float, per_step: bool) -> np.ndarray:
-        if per_step:
-            raise NotImplementedError("baselines update once per sequence (per-step rows are 1997-net ablations)")
-        if self.follow_row_lr:
-            for group in self.optimizer.param_groups:
-                group["lr"] = lr
-        d = Dense.of(seqs)
-        out = np.empty(d.targets.shape)
-        for i in range(seqs.n):
-            rows = d.rows(i)
-            x = torch.from_numpy(d.x[d.starts[i] : d.starts[i + 1]]).unsqueeze(1)
-            y = self.net(x)[torch.from_numpy(d.target_pos[rows]), 0]
-            loss = _sse(y, torch.from_numpy(d.targets[rows]))
-            self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            self.optimizer.step()
-            out[rows] = y.detach().numpy()
-        return out
-
-    def evaluate(self, seqs: Sequences) -> np.ndarray:
-        d = Dense.of(seqs)
-        out = np.empty(d.targets.shape)
-        with torch.no_grad():
-            for lo in range(0, seqs.n, self.eval_chunk):
-                hi = min(lo + self.eval_chunk, seqs.n)
-                x = _padded(d, lo, hi)
-                y = self.net(torch.from_numpy(x))  # zero padding after a sequence's end changes none of its outputs
-                rows = slice(*np.searchsorted(d.target_seq, [lo, hi]))
-                out[rows] = y[d.target_pos[rows], d.target_seq[rows] - lo].numpy()
-        return out
-
-    def copy(self) -> TorchLSTMModel:
-        return copy.deepcopy(self)  # one memo: the copied optimiser points at the copied parameters
-
-    def finite(self) -> bool:
-        return all(bool(torch.isfinite(p).all()) for p in self.net.parameters())
-
-
-def _padded(d: Dense, lo: int, hi: int) -> np.ndarray:
-    """Sequences lo..hi-1 as one zero-padded (T_max, hi-lo, n_in) array."""
-    lengths = np.diff(d.starts[lo : hi + 1])
-    x = np.zeros((int(lengths.max()), hi - lo, d.x.shape[1]), dtype=d.x.dtype)
-    for b, i in enumerate(range(lo, hi)):
-        x[: lengths[b], b] = d.x[d.starts[i] : d.starts[i + 1]]
-    return x
+    return min(range(1, 65), key=lambda h: abs(n_parameters(spec.n_in, h, spec.n_out) - spec.n_weights))
 
 
 def nn_lstm_model(
@@ -205,17 +138,13 @@ def nn_lstm_model(
     hidden: int,
     optimizer: Literal["sgd", "adam"],
     adam_lr: float = 1e-3,
-) -> TorchLSTMModel:
-    """Builds the ``nnlstm`` baselines: PyTorch's initialisation drawn from a seed taken from ``init_rng``."""
-    torch.set_num_threads(1)
+) -> NNLSTMModel:
+    """Builds the ``nnlstm`` baselines: a ``TorchLSTMNet`` with PyTorch's initialisation, drawn from a seed taken
+    from ``init_rng``, trained by the compiled equivalent of PyTorch's autograd and optimiser (nnlstm.py)."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(init_rng.integers(2**62)))
         net = TorchLSTMNet(exp.spec.n_in, hidden, exp.spec.n_out)
-    if optimizer == "sgd":
-        return TorchLSTMModel(net, torch.optim.SGD(net.parameters(), lr=exp.lr), follow_row_lr=True)
-    if optimizer == "adam":
-        return TorchLSTMModel(net, torch.optim.Adam(net.parameters(), lr=adam_lr), follow_row_lr=False)
-    raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
+    return NNLSTMModel.of(net, optimizer, adam_lr)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -671,7 +600,7 @@ def _variants(base: Experiment) -> list[Experiment]:
     marks, n_first = _marks(base)
     rows = []
     for hidden in (h, LARGE_HIDDEN):
-        n_par = nn_lstm_parameters(spec.n_in, hidden, spec.n_out)
+        n_par = n_parameters(spec.n_in, hidden, spec.n_out)
         rows += [
             _row(base, f"nnlstm-h{hidden}-sgd", f"torch.nn.LSTM({spec.n_in}, {hidden}) + logistic outputs "
                  f"({n_par} parameters), full BPTT, SGD at the row's lr", partial(nn_lstm_model, hidden=hidden,

@@ -1,0 +1,262 @@
+"""``torch.nn.LSTM`` + a logistic output layer, trained online with full BPTT and SGD or Adam: compiled.
+
+The ``nnlstm`` baselines train one sequence at a time (batch size 1, one optimiser step per sequence). At batch
+size 1 PyTorch spends ~350 us per sequence on graph and optimiser overhead and ~1 us per step, so a capped
+multiplication trial (12.7 M sequences) would take ~1.6 h. This module computes the same thing in one numba
+call per chunk of sequences, in float64: PyTorch's LSTM equations (gate rows in PyTorch's order i, f, g, o)
+
+    a(t) = W_ih x(t) + b_ih + W_hh h(t-1) + b_hh
+    i, f, o = sigmoid(a_i, a_f, a_o);  g = tanh(a_g)
+    c(t) = f c(t-1) + i g;  h(t) = o tanh(c(t));  y(t) = sigmoid(W h(t) + b)
+
+from a zero state, the loss E = 1/2 sum over target steps of (y - target)^2, its exact gradient by
+backpropagation through time, and ``torch.optim.SGD`` / ``torch.optim.Adam`` (default betas and eps) steps.
+tests/test_baselines.py checks outputs, gradients and optimiser steps against torch.nn.LSTM with autograd and
+torch.optim in float64 to 1e-10.
+
+Parameters live in one flat vector in ``torch.nn.Module.parameters()`` order:
+``W_ih (4H, n_in), W_hh (4H, H), b_ih (4H), b_hh (4H), W (n_out, H), b (n_out)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba import njit
+
+from lstm1997.sequences import Sequences
+
+SGD, ADAM, NO_STEP = 0, 1, 2
+"""Optimiser codes of the kernel (NO_STEP: add each sequence's gradient to ``grad``, change nothing)."""
+
+
+def n_parameters(n_in: int, hidden: int, n_out: int) -> int:
+    """Parameters of the net: 4 gates x (input, recurrent and two bias vectors) + the output layer."""
+    return 4 * hidden * (n_in + hidden + 2) + n_out * (hidden + 1)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@njit(cache=True, error_model="numpy")
+def _views(theta, n_in, hidden, n_out):
+    """W_ih, W_hh, b_ih, b_hh, W, b as views of the flat vector ``theta``."""
+    G = 4 * hidden
+    a = G * n_in
+    b = a + G * hidden
+    c = b + G
+    d = c + G
+    e = d + n_out * hidden
+    return (theta[:a].reshape((G, n_in)), theta[a:b].reshape((G, hidden)), theta[b:c], theta[c:d],
+            theta[d:e].reshape((n_out, hidden)), theta[e:])  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def run(
+    theta, n_in, hidden, n_out,
+    starts, x_ptr, x_idx, x_val, target_at, targets,
+    train, optimizer, lr, betas, eps, adam_m, adam_v, adam_step,
+    grad, out,
+):  # fmt: skip
+    """Run the net over sequences ``starts[i]..starts[i+1]-1``, each from a zero state, writing the outputs at
+    target steps to ``out`` (one row per target). With ``train``, after each sequence: ``grad`` = dE/dtheta of
+    that sequence (BPTT) and one optimiser step (SGD: theta -= lr grad; Adam: torch.optim.Adam's update with
+    state ``adam_m``, ``adam_v``, ``adam_step[0]``)."""
+    H = hidden
+    G = 4 * H
+    W_ih, W_hh, b_ih, b_hh, W, b = _views(theta, n_in, H, n_out)
+    gW_ih, gW_hh, gb_ih, gb_hh, gW, gb = _views(grad, n_in, H, n_out)
+    W_hhT = np.ascontiguousarray(W_hh.T)  # (H, 4H): the forward pass reads W_hh column-wise
+    max_len = int(np.max(starts[1:] - starts[:-1])) if len(starts) > 1 else 0
+    act = np.zeros((max_len, G))  # i, f, g, o after their squashing functions
+    c = np.zeros((max_len + 1, H))  # c[t + 1] = c(t); c[0] = 0
+    h = np.zeros((max_len + 1, H))
+    a = np.zeros(G)
+    e = np.zeros((max_len, n_out))  # dE/d(net of output k) at target steps
+    dh = np.zeros(H)
+    dc = np.zeros(H)
+    da = np.zeros(G)
+    row = 0
+    for i in range(len(starts) - 1):
+        t0 = starts[i]
+        T = starts[i + 1] - t0
+        first_row = row
+        last_target = -1
+        for t in range(T):
+            for r in range(G):
+                a[r] = b_ih[r] + b_hh[r]
+            for j in range(x_ptr[t0 + t], x_ptr[t0 + t + 1]):
+                m = x_idx[j]
+                for r in range(G):
+                    a[r] += W_ih[r, m] * x_val[j]
+            for m in range(H):
+                hm = h[t, m]
+                for r in range(G):
+                    a[r] += W_hhT[m, r] * hm
+            for u in range(H):
+                ig = _sigmoid(a[u])
+                fg = _sigmoid(a[H + u])
+                gg = math.tanh(a[2 * H + u])
+                og = _sigmoid(a[3 * H + u])
+                act[t, u] = ig
+                act[t, H + u] = fg
+                act[t, 2 * H + u] = gg
+                act[t, 3 * H + u] = og
+                c[t + 1, u] = fg * c[t, u] + ig * gg
+                h[t + 1, u] = og * math.tanh(c[t + 1, u])
+            if target_at[t0 + t]:
+                for k in range(n_out):
+                    net = b[k]
+                    for u in range(H):
+                        net += W[k, u] * h[t + 1, u]
+                    y = _sigmoid(net)
+                    out[row, k] = y
+                    e[t, k] = (y - targets[row, k]) * y * (1.0 - y)  # dE/dnet_k
+                row += 1
+                last_target = t
+        if not train:
+            continue
+
+        if optimizer != NO_STEP:
+            grad[:] = 0.0
+        dh[:] = 0.0
+        dc[:] = 0.0
+        row_t = row
+        for t in range(last_target, -1, -1):  # BPTT: steps after the last target carry no error
+            if target_at[t0 + t]:
+                row_t -= 1
+                for k in range(n_out):
+                    gb[k] += e[t, k]
+                    for u in range(H):
+                        gW[k, u] += e[t, k] * h[t + 1, u]
+                        dh[u] += W[k, u] * e[t, k]
+            for u in range(H):
+                ig = act[t, u]
+                fg = act[t, H + u]
+                gg = act[t, 2 * H + u]
+                og = act[t, 3 * H + u]
+                tc = math.tanh(c[t + 1, u])
+                dcu = dc[u] + dh[u] * og * (1.0 - tc * tc)
+                da[u] = dcu * gg * ig * (1.0 - ig)
+                da[H + u] = dcu * c[t, u] * fg * (1.0 - fg)
+                da[2 * H + u] = dcu * ig * (1.0 - gg * gg)
+                da[3 * H + u] = dh[u] * tc * og * (1.0 - og)
+                dc[u] = dcu * fg
+            for r in range(G):
+                gb_ih[r] += da[r]
+                gb_hh[r] += da[r]
+            for j in range(x_ptr[t0 + t], x_ptr[t0 + t + 1]):
+                m = x_idx[j]
+                for r in range(G):
+                    gW_ih[r, m] += da[r] * x_val[j]
+            for r in range(G):
+                for m in range(H):
+                    gW_hh[r, m] += da[r] * h[t, m]
+            for m in range(H):
+                dh[m] = 0.0
+            for r in range(G):
+                for m in range(H):
+                    dh[m] += W_hh[r, m] * da[r]
+        assert row_t == first_row
+
+        if optimizer == NO_STEP:
+            continue
+        if optimizer == SGD:
+            for p in range(theta.shape[0]):
+                theta[p] -= lr * grad[p]
+        else:  # torch.optim.Adam, single-tensor update
+            adam_step[0] += 1
+            bc1 = 1.0 - betas[0] ** adam_step[0]
+            bc2 = 1.0 - betas[1] ** adam_step[0]
+            step_size = lr / bc1
+            bc2_sqrt = math.sqrt(bc2)
+            for p in range(theta.shape[0]):
+                adam_m[p] += (grad[p] - adam_m[p]) * (1.0 - betas[0])
+                adam_v[p] = adam_v[p] * betas[1] + (1.0 - betas[1]) * grad[p] * grad[p]
+                theta[p] -= step_size * adam_m[p] / (math.sqrt(adam_v[p]) / bc2_sqrt + eps)
+        for m in range(H):
+            for r in range(G):
+                W_hhT[m, r] = W_hh[r, m]
+
+
+@dataclass
+class NNLSTMModel:
+    """The net and its optimiser state, trained online (the ``lstm1997.trial.Model`` protocol)."""
+
+    n_in: int
+    """Input units."""
+    hidden: int
+    """LSTM units (H)."""
+    n_out: int
+    """Logistic output units."""
+    theta: np.ndarray
+    """All parameters, flat, in ``torch.nn.Module.parameters()`` order (module docstring)."""
+    optimizer: str
+    """"sgd" (step size: the row's learning rate) or "adam" (step size ``adam_lr``)."""
+    adam_lr: float = 1e-3
+    """Adam's step size."""
+    betas: tuple[float, float] = (0.9, 0.999)
+    """Adam's decay rates (torch's defaults)."""
+    eps: float = 1e-8
+    """Adam's epsilon (torch's default)."""
+    adam_m: np.ndarray = field(default=None)
+    """Adam's first moment (zeros at the start)."""
+    adam_v: np.ndarray = field(default=None)
+    """Adam's second moment (zeros at the start)."""
+    adam_step: np.ndarray = field(default=None)
+    """Adam's step count, as a 1-element int64 array."""
+
+    def __post_init__(self):
+        if self.optimizer not in ("sgd", "adam"):
+            raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
+        if self.theta.shape != (n_parameters(self.n_in, self.hidden, self.n_out),):
+            raise ValueError(f"theta has shape {self.theta.shape}, the net needs "
+                             f"({n_parameters(self.n_in, self.hidden, self.n_out)},)")  # fmt: skip
+        if self.adam_m is None:
+            self.adam_m = np.zeros_like(self.theta)
+            self.adam_v = np.zeros_like(self.theta)
+            self.adam_step = np.zeros(1, dtype=np.int64)
+
+    @classmethod
+    def of(cls, net, optimizer: str, adam_lr: float = 1e-3) -> NNLSTMModel:
+        """The parameters of ``net`` (a ``baselines.TorchLSTMNet``: ``nn.LSTM`` + ``nn.Linear``), in float64."""
+        theta = np.concatenate([p.detach().double().numpy().ravel() for p in net.parameters()])
+        return cls(net.lstm.input_size, net.lstm.hidden_size, net.out.out_features, theta, optimizer, adam_lr)
+
+    def _run(self, seqs: Sequences, train: bool, optimizer: int, lr: float, grad: np.ndarray) -> np.ndarray:
+        out = np.empty((len(seqs.targets), self.n_out))
+        run(
+            self.theta, self.n_in, self.hidden, self.n_out,
+            seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
+            train, optimizer, lr, np.asarray(self.betas), self.eps,
+            self.adam_m, self.adam_v, self.adam_step, grad, out,
+        )  # fmt: skip
+        return out
+
+    def train(self, seqs: Sequences, lr: float, per_step: bool) -> np.ndarray:
+        """One optimiser step per sequence; returns the outputs at target steps (before each sequence's step)."""
+        if per_step:
+            raise NotImplementedError("baselines update once per sequence (per-step rows are 1997-net ablations)")
+        if self.optimizer == "sgd":
+            return self._run(seqs, True, SGD, lr, np.zeros_like(self.theta))
+        return self._run(seqs, True, ADAM, self.adam_lr, np.zeros_like(self.theta))
+
+    def evaluate(self, seqs: Sequences) -> np.ndarray:
+        return self._run(seqs, False, NO_STEP, 0.0, np.zeros_like(self.theta))
+
+    def gradient(self, seqs: Sequences) -> np.ndarray:
+        """dE/dtheta summed over ``seqs`` (full BPTT), without changing the net."""
+        grad = np.zeros_like(self.theta)
+        self._run(seqs, True, NO_STEP, 0.0, grad)
+        return grad
+
+    def copy(self) -> NNLSTMModel:
+        return copy.deepcopy(self)
+
+    def finite(self) -> bool:
+        return bool(np.isfinite(self.theta).all())

@@ -1,0 +1,90 @@
+"""The compiled nn.LSTM baseline (lstm1997.nnlstm) against torch.nn.LSTM with autograd and torch.optim, float64:
+outputs, BPTT gradients and whole SGD / Adam trajectories agree to 1e-10."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from lstm1997.baselines import Dense, TorchLSTMNet  # noqa: E402
+from lstm1997.experiments import EXPERIMENTS  # noqa: E402
+from lstm1997.nnlstm import NNLSTMModel, n_parameters  # noqa: E402
+
+CASES = [("adding-T100", 3), ("temporal-6a", 5), ("twoseq-3a-T100-N3", 4), ("reber-4x1-lr0.1", 2)]
+"""Dense inputs with one target; one-hot inputs; several targets per sequence (Reber: a target every step)."""
+
+
+def torch_net(n_in: int, hidden: int, n_out: int, seed: int) -> TorchLSTMNet:
+    torch.manual_seed(seed)
+    net = TorchLSTMNet(n_in, hidden, n_out).double()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.mul_(3.0)  # larger than PyTorch's initialisation: saturated gates and a state that grows
+    return net
+
+
+def torch_sequence(net: TorchLSTMNet, d: Dense, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Outputs at the target steps of sequence i and the loss E = 1/2 sum (y - t)^2."""
+    rows = d.rows(i)
+    y = net(torch.from_numpy(d.x[d.starts[i] : d.starts[i + 1]]).unsqueeze(1))[torch.from_numpy(d.target_pos[rows]), 0]
+    return y, 0.5 * torch.sum((y - torch.from_numpy(d.targets[rows])) ** 2)
+
+
+def flat(net: TorchLSTMNet, grad: bool = False) -> np.ndarray:
+    return torch.cat([(p.grad if grad else p.detach()).ravel() for p in net.parameters()]).numpy()
+
+
+@pytest.mark.parametrize("name,hidden", CASES)
+def test_outputs_and_gradient_equal_autograd(name, hidden):
+    exp = EXPERIMENTS[name]
+    seqs = exp.generate(np.random.default_rng(0), 3)
+    net = torch_net(exp.spec.n_in, hidden, exp.spec.n_out, seed=1)
+    model = NNLSTMModel.of(net, "sgd")
+    assert model.theta.size == n_parameters(exp.spec.n_in, hidden, exp.spec.n_out) == flat(net).size
+    d = Dense.of(seqs, dtype=np.float64)
+    ys, total = [], 0.0
+    for i in range(seqs.n):
+        y, loss = torch_sequence(net, d, i)
+        ys.append(y.detach().numpy())
+        total = total + loss
+    total.backward()
+    np.testing.assert_allclose(model.evaluate(seqs), np.concatenate(ys), rtol=0, atol=1e-10)
+    grad = model.gradient(seqs)
+    assert np.abs(grad).max() > 1e-3
+    np.testing.assert_allclose(grad, flat(net, grad=True), rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("name,hidden", CASES)
+def test_training_follows_torch_optim(name, hidden, optimizer):
+    exp = EXPERIMENTS[name]
+    seqs = exp.generate(np.random.default_rng(2), 6)
+    net = torch_net(exp.spec.n_in, hidden, exp.spec.n_out, seed=3)
+    model = NNLSTMModel.of(net, optimizer, adam_lr=0.02)
+    opt = (
+        torch.optim.SGD(net.parameters(), lr=0.3) if optimizer == "sgd" else torch.optim.Adam(net.parameters(), lr=0.02)
+    )
+    d = Dense.of(seqs, dtype=np.float64)
+    ys = []
+    for i in range(seqs.n):  # one step per sequence, on that sequence's loss
+        y, loss = torch_sequence(net, d, i)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        ys.append(y.detach().numpy())
+    before = model.theta.copy()
+    out = model.train(seqs, 0.3, per_step=False)
+    np.testing.assert_allclose(out, np.concatenate(ys), rtol=0, atol=1e-10)
+    assert np.abs(model.theta - before).max() > 1e-3
+    np.testing.assert_allclose(model.theta, flat(net), rtol=0, atol=1e-10)
+    assert model.adam_step[0] == (seqs.n if optimizer == "adam" else 0)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="optimizer"):
+        NNLSTMModel(2, 3, 1, np.zeros(88), "rmsprop")
+    with pytest.raises(ValueError, match="shape"):
+        NNLSTMModel(2, 3, 1, np.zeros(87), "sgd")
+    model = NNLSTMModel(2, 3, 1, np.zeros(88), "sgd")
+    with pytest.raises(NotImplementedError):
+        model.train(EXPERIMENTS["adding-T100"].generate(np.random.default_rng(0), 1), 0.5, per_step=True)
