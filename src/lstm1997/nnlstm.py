@@ -76,6 +76,7 @@ def run(
     act = np.zeros((max_len, G))  # i, f, g, o after their squashing functions
     c = np.zeros((max_len + 1, H))  # c[t + 1] = c(t); c[0] = 0
     h = np.zeros((max_len + 1, H))
+    tanh_c = np.zeros((max_len, H))
     a = np.zeros(G)
     e = np.zeros((max_len, n_out))  # dE/d(net of output k) at target steps
     dh = np.zeros(H)
@@ -85,7 +86,6 @@ def run(
     for i in range(len(starts) - 1):
         t0 = starts[i]
         T = starts[i + 1] - t0
-        first_row = row
         last_target = -1
         for t in range(T):
             for r in range(G):
@@ -108,7 +108,8 @@ def run(
                 act[t, 2 * H + u] = gg
                 act[t, 3 * H + u] = og
                 c[t + 1, u] = fg * c[t, u] + ig * gg
-                h[t + 1, u] = og * math.tanh(c[t + 1, u])
+                tanh_c[t, u] = math.tanh(c[t + 1, u])
+                h[t + 1, u] = og * tanh_c[t, u]
             if target_at[t0 + t]:
                 for k in range(n_out):
                     net = b[k]
@@ -126,10 +127,8 @@ def run(
             grad[:] = 0.0
         dh[:] = 0.0
         dc[:] = 0.0
-        row_t = row
         for t in range(last_target, -1, -1):  # BPTT: steps after the last target carry no error
             if target_at[t0 + t]:
-                row_t -= 1
                 for k in range(n_out):
                     gb[k] += e[t, k]
                     for u in range(H):
@@ -140,7 +139,7 @@ def run(
                 fg = act[t, H + u]
                 gg = act[t, 2 * H + u]
                 og = act[t, 3 * H + u]
-                tc = math.tanh(c[t + 1, u])
+                tc = tanh_c[t, u]
                 dcu = dc[u] + dh[u] * og * (1.0 - tc * tc)
                 da[u] = dcu * gg * ig * (1.0 - ig)
                 da[H + u] = dcu * c[t, u] * fg * (1.0 - fg)
@@ -162,7 +161,6 @@ def run(
             for r in range(G):
                 for m in range(H):
                     dh[m] += W_hh[r, m] * da[r]
-        assert row_t == first_row
 
         if optimizer == NO_STEP:
             continue
