@@ -117,9 +117,10 @@ def test_a_trial_resumed_from_its_checkpoint_ends_identically(name, options, tmp
         np.testing.assert_array_equal(net2.weights[k], w)
 
 
-def test_a_baseline_model_resumes_too(tmp_path):
+@pytest.mark.parametrize("name", ["temporal-6a~forget-gate", "temporal-6a~nnlstm-h3-adam"])
+def test_a_baseline_model_resumes_too(name, tmp_path):
     pytest.importorskip("torch")
-    exp = lstm1997.get_experiment("temporal-6a~forget-gate").with_options(cap=3000)
+    exp = lstm1997.get_experiment(name).with_options(cap=3000)  # nnlstm-adam: the optimiser's state resumes too
     whole, _ = run_trial(exp, 0)
     ckpt = tmp_path / "c.ckpt"
     with pytest.raises(Stop):
