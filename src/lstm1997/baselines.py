@@ -8,7 +8,8 @@ stopping criterion, failure cap and test set (PAPER.md §1, Table 11, §12). Onl
 - ``nnlstm-h{H}-{sgd|adam}``: ``torch.nn.LSTM(n_in, H)`` + ``Linear(H, n_out)`` + logistic, PyTorch's default
   initialisation, full backpropagation through time, SGD at the row's learning rate or Adam (lr 1e-3).
   H is either chosen so the parameter count is closest to the paper's net, or 32. The training runs in
-  nnlstm.py, a compiled float64 copy of what autograd and torch.optim compute (15-30x faster at batch size 1).
+  nnlstm.py, a compiled float64 copy of what autograd and torch.optim compute (up to 20x faster than PyTorch at
+  batch size 1; docs/PERFORMANCE.md).
 - ``forget-gate``: the 1997 net of the row plus one forget gate per block (Gers, Schmidhuber & Cummins 2000,
   "Learning to forget: continual prediction with LSTM", Neural Computation 12(10)):
   ``s(t) = y_f(t) s(t-1) + y_in(t) g(net_c(t))``, with ``y_f = f(w_f . u(t))`` reading the same source vector

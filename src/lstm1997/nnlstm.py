@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -202,11 +202,11 @@ class NNLSTMModel:
     """Adam's decay rates (torch's defaults)."""
     eps: float = 1e-8
     """Adam's epsilon (torch's default)."""
-    adam_m: np.ndarray = field(default=None)
+    adam_m: np.ndarray | None = None
     """Adam's first moment (zeros at the start)."""
-    adam_v: np.ndarray = field(default=None)
+    adam_v: np.ndarray | None = None
     """Adam's second moment (zeros at the start)."""
-    adam_step: np.ndarray = field(default=None)
+    adam_step: np.ndarray | None = None
     """Adam's step count, as a 1-element int64 array."""
 
     def __post_init__(self):
