@@ -1,9 +1,9 @@
 """``torch.nn.LSTM`` + a logistic output layer, trained online with full BPTT and SGD or Adam: compiled.
 
-The ``nnlstm`` baselines train one sequence at a time (batch size 1, one optimiser step per sequence). At batch
-size 1 PyTorch spends ~350 us per sequence on graph and optimiser overhead and ~1 us per step, so a capped
-multiplication trial (12.7 M sequences) would take ~1.6 h. This module computes the same thing in one numba
-call per chunk of sequences, in float64: PyTorch's LSTM equations (gate rows in PyTorch's order i, f, g, o)
+The ``nnlstm`` baselines train one sequence at a time (batch size 1, one optimiser step per sequence), where
+PyTorch's per-sequence graph and optimiser overhead dominates (docs/PERFORMANCE.md has the measurements). This
+module computes the same thing in one numba call per chunk of sequences, in float64: PyTorch's LSTM equations
+(gate rows in PyTorch's order i, f, g, o)
 
     a(t) = W_ih x(t) + b_ih + W_hh h(t-1) + b_hh
     i, f, o = sigmoid(a_i, a_f, a_o);  g = tanh(a_g)
@@ -11,7 +11,7 @@ call per chunk of sequences, in float64: PyTorch's LSTM equations (gate rows in 
 
 from a zero state, the loss E = 1/2 sum over target steps of (y - target)^2, its exact gradient by
 backpropagation through time, and ``torch.optim.SGD`` / ``torch.optim.Adam`` (default betas and eps) steps.
-tests/test_baselines.py checks outputs, gradients and optimiser steps against torch.nn.LSTM with autograd and
+tests/test_nnlstm.py checks outputs, gradients and optimiser steps against torch.nn.LSTM with autograd and
 torch.optim in float64 to 1e-10.
 
 Parameters live in one flat vector in ``torch.nn.Module.parameters()`` order:
@@ -27,20 +27,17 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from lstm1997.cell import logistic
 from lstm1997.sequences import Sequences
 
-SGD, ADAM, NO_STEP = 0, 1, 2
-"""Optimiser codes of the kernel (NO_STEP: add each sequence's gradient to ``grad``, change nothing)."""
+FORWARD, GRADIENT, SGD, ADAM = 0, 1, 2, 3
+"""Modes of the kernel: outputs only; also add each sequence's gradient to ``grad`` (net unchanged); also take
+one SGD or Adam step per sequence."""
 
 
 def n_parameters(n_in: int, hidden: int, n_out: int) -> int:
     """Parameters of the net: 4 gates x (input, recurrent and two bias vectors) + the output layer."""
     return 4 * hidden * (n_in + hidden + 2) + n_out * (hidden + 1)
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
 
 
 @njit(cache=True, error_model="numpy")
@@ -60,13 +57,14 @@ def _views(theta, n_in, hidden, n_out):
 def run(
     theta, n_in, hidden, n_out,
     starts, x_ptr, x_idx, x_val, target_at, targets,
-    train, optimizer, lr, betas, eps, adam_m, adam_v, adam_step,
+    mode, lr, beta1, beta2, eps, adam_m, adam_v, adam_step,
     grad, out,
 ):  # fmt: skip
     """Run the net over sequences ``starts[i]..starts[i+1]-1``, each from a zero state, writing the outputs at
-    target steps to ``out`` (one row per target). With ``train``, after each sequence: ``grad`` = dE/dtheta of
-    that sequence (BPTT) and one optimiser step (SGD: theta -= lr grad; Adam: torch.optim.Adam's update with
-    state ``adam_m``, ``adam_v``, ``adam_step[0]``)."""
+    target steps to ``out`` (one row per target). In GRADIENT mode, add each sequence's dE/dtheta (BPTT) to
+    ``grad``; in SGD and ADAM modes, after each sequence: ``grad`` = that sequence's dE/dtheta and one optimiser
+    step (SGD: theta -= lr grad; Adam: torch.optim.Adam's update with state ``adam_m``, ``adam_v``,
+    ``adam_step[0]``)."""
     H = hidden
     G = 4 * H
     W_ih, W_hh, b_ih, b_hh, W, b = _views(theta, n_in, H, n_out)
@@ -99,10 +97,10 @@ def run(
                 for r in range(G):
                     a[r] += W_hhT[m, r] * hm
             for u in range(H):
-                ig = _sigmoid(a[u])
-                fg = _sigmoid(a[H + u])
+                ig = logistic(a[u])
+                fg = logistic(a[H + u])
                 gg = math.tanh(a[2 * H + u])
-                og = _sigmoid(a[3 * H + u])
+                og = logistic(a[3 * H + u])
                 act[t, u] = ig
                 act[t, H + u] = fg
                 act[t, 2 * H + u] = gg
@@ -115,15 +113,15 @@ def run(
                     net = b[k]
                     for u in range(H):
                         net += W[k, u] * h[t + 1, u]
-                    y = _sigmoid(net)
+                    y = logistic(net)
                     out[row, k] = y
                     e[t, k] = (y - targets[row, k]) * y * (1.0 - y)  # dE/dnet_k
                 row += 1
                 last_target = t
-        if not train:
+        if mode == FORWARD:
             continue
 
-        if optimizer != NO_STEP:
+        if mode != GRADIENT:
             grad[:] = 0.0
         dh[:] = 0.0
         dc[:] = 0.0
@@ -162,20 +160,20 @@ def run(
                 for m in range(H):
                     dh[m] += W_hh[r, m] * da[r]
 
-        if optimizer == NO_STEP:
+        if mode == GRADIENT:
             continue
-        if optimizer == SGD:
+        if mode == SGD:
             for p in range(theta.shape[0]):
                 theta[p] -= lr * grad[p]
         else:  # torch.optim.Adam, single-tensor update
             adam_step[0] += 1
-            bc1 = 1.0 - betas[0] ** adam_step[0]
-            bc2 = 1.0 - betas[1] ** adam_step[0]
+            bc1 = 1.0 - beta1 ** adam_step[0]
+            bc2 = 1.0 - beta2 ** adam_step[0]
             step_size = lr / bc1
             bc2_sqrt = math.sqrt(bc2)
             for p in range(theta.shape[0]):
-                adam_m[p] += (grad[p] - adam_m[p]) * (1.0 - betas[0])
-                adam_v[p] = adam_v[p] * betas[1] + (1.0 - betas[1]) * grad[p] * grad[p]
+                adam_m[p] += (grad[p] - adam_m[p]) * (1.0 - beta1)
+                adam_v[p] = adam_v[p] * beta2 + (1.0 - beta2) * grad[p] * grad[p]
                 theta[p] -= step_size * adam_m[p] / (math.sqrt(adam_v[p]) / bc2_sqrt + eps)
         for m in range(H):
             for r in range(G):
@@ -226,12 +224,12 @@ class NNLSTMModel:
         theta = np.concatenate([p.detach().double().numpy().ravel() for p in net.parameters()])
         return cls(net.lstm.input_size, net.lstm.hidden_size, net.out.out_features, theta, optimizer, adam_lr)
 
-    def _run(self, seqs: Sequences, train: bool, optimizer: int, lr: float, grad: np.ndarray) -> np.ndarray:
+    def _run(self, seqs: Sequences, mode: int, lr: float, grad: np.ndarray) -> np.ndarray:
         out = np.empty((len(seqs.targets), self.n_out))
         run(
             self.theta, self.n_in, self.hidden, self.n_out,
             seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
-            train, optimizer, lr, np.asarray(self.betas), self.eps,
+            mode, lr, self.betas[0], self.betas[1], self.eps,
             self.adam_m, self.adam_v, self.adam_step, grad, out,
         )  # fmt: skip
         return out
@@ -241,16 +239,16 @@ class NNLSTMModel:
         if per_step:
             raise NotImplementedError("baselines update once per sequence (per-step rows are 1997-net ablations)")
         if self.optimizer == "sgd":
-            return self._run(seqs, True, SGD, lr, np.zeros_like(self.theta))
-        return self._run(seqs, True, ADAM, self.adam_lr, np.zeros_like(self.theta))
+            return self._run(seqs, SGD, lr, np.zeros_like(self.theta))
+        return self._run(seqs, ADAM, self.adam_lr, np.zeros_like(self.theta))
 
     def evaluate(self, seqs: Sequences) -> np.ndarray:
-        return self._run(seqs, False, NO_STEP, 0.0, np.zeros_like(self.theta))
+        return self._run(seqs, FORWARD, 0.0, np.zeros_like(self.theta))
 
     def gradient(self, seqs: Sequences) -> np.ndarray:
         """dE/dtheta summed over ``seqs`` (full BPTT), without changing the net."""
         grad = np.zeros_like(self.theta)
-        self._run(seqs, True, NO_STEP, 0.0, grad)
+        self._run(seqs, GRADIENT, 0.0, grad)
         return grad
 
     def copy(self) -> NNLSTMModel:
