@@ -27,8 +27,12 @@ def test_run_json_and_out_and_report(tmp_path):
     assert [t["seed"] for t in result["records"]] == [7, 8]
     assert result["summary"]["trials"] == 2 and result["summary"]["paper"]["sequences"] == 31390
     assert len(list((tmp_path / "temporal-6a").glob("seed-*.json"))) == 2
+    for record in result["records"]:  # stderr is no terminal: one line per finished trial instead of a bar
+        line = f"temporal-6a seed {record['seed']}: success after {record['sequences']:,} sequences ("
+        assert line in r.stderr, r.stderr
     r = cli("run", "temporal-6a", "--trials", "2", "--seed", "7", "--out", tmp_path)  # resumes: nothing to run
     assert r.returncode == 0 and "temporal-6a" in r.stdout and "| 31,390 |" in r.stdout
+    assert "seed 7" not in r.stderr  # kept records are not announced again
     r = cli("report", tmp_path)
     assert r.returncode == 0 and (tmp_path / "RESULTS.md").read_text() == r.stdout
 
