@@ -1,6 +1,6 @@
-"""Compiled pieces shared by the kernels (kernels.py, kernels_full.py and the forget-gate net of baselines.py):
-the squashing functions, the forward step of the 1997 memory cell block (Appendix A.1, eqs. 3-9), the
-truncated errors at a target step (eqs. 19-28) and the weight update.
+"""Compiled pieces shared by the kernels (kernels.py, kernels_full.py, the forget-gate net of baselines.py, and
+``logistic`` in nnlstm.py): the squashing functions, the forward step of the 1997 memory cell block (Appendix
+A.1, eqs. 3-9), the truncated errors at a target step (eqs. 19-28) and the weight update.
 
 The source vector of gates and cells is ``u(t) = [1, x(t), y_prev]``: column 0 is the bias, columns 1..n_in
 the inputs, given sparse (the CSR entries ``a..b-1`` of ``x_idx``/``x_val``), and columns ``rb..`` the previous
