@@ -4,7 +4,8 @@
     python analysis/run_baselines.py --summary      print the baseline table of results/ (writes nothing)
 
 Each finished trial is saved at once as results/<name>/seed-<i>.json; rerunning skips trials already there.
-The same as ``lstm1997 run NAME --trials 10 --out results`` for each name, with one log line per trial.
+The same as ``lstm1997 run NAME --trials 10 --out results`` for each name, with a log line for every trial
+(also those kept from an earlier run) and a summary line per row.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from lstm1997.cli import trial_line
 from lstm1997.experiments import get_experiment
 from lstm1997.sweep import run_trials
 
@@ -22,12 +24,10 @@ def main(names: list[str], out: Path = Path("results")) -> None:
         exp = get_experiment(name)
         start = time.time()
 
-        def report(event: str, info: dict, name: str = name) -> None:
+        def report(event: str, info: dict) -> None:
             if event == "done":
-                r = info["record"]
-                tag = "resumed" if info["resumed"] else f"{r['wall_time']:.0f}s"
-                print(f"{name} seed {r['seed']}: success={r['success']} sequences={r['sequences']} "
-                      f"presented={r['presented']} ({tag})", flush=True)  # fmt: skip
+                kept = ", kept from an earlier run" if info["resumed"] else ""
+                print(trial_line(info["record"]) + kept, flush=True)
 
         records = run_trials(exp, range(10), workers=1, out=out, report=report)
         ok = [r["sequences"] for r in records if r["success"]]

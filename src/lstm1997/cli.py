@@ -122,7 +122,7 @@ class _Bar:
             self.running.pop((record["experiment"], record["seed"]), None)
             self.bar.update(1)
             if self.bar.disable and not info["resumed"]:
-                print(_trial_line(record), file=sys.stderr, flush=True)
+                print(trial_line(record), file=sys.stderr, flush=True)
         if self.running:
             seen = sum(s for s, _ in self.running.values())
             error = next(reversed(self.running.values()))[1]
@@ -132,7 +132,7 @@ class _Bar:
         self.bar.close()
 
 
-def _trial_line(record: dict) -> str:
+def trial_line(record: dict) -> str:
     """'adding-T100 seed 3: success after 40,081 sequences (12 s)' or '... no success in 5,000,000 ...'."""
     if record["success"]:
         outcome = f"success after {record['sequences']:,} sequences"
