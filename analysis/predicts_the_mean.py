@@ -57,7 +57,6 @@ from lstm1997.baselines import (  # noqa: E402
     ForgetGateNet,
     GatePretrainedModel,
     TorchLSTMNet,
-    _padded,
     fg_states,
 )
 from lstm1997.experiments import EXPERIMENTS  # noqa: E402
@@ -92,6 +91,15 @@ class Curve:
     """Probe outputs by checkpoint."""
     forget_bias: float = float("nan")
     """Forget-gate runs: the mean forget-gate bias at the end (it starts at the run's initial value)."""
+
+
+def padded(d: Dense, lo: int, hi: int) -> np.ndarray:
+    """Sequences lo..hi-1 of ``d`` as one zero-padded (T_max, hi-lo, n_in) array for torch.nn.LSTM."""
+    lengths = np.diff(d.starts[lo : hi + 1])
+    x = np.zeros((int(lengths.max()), hi - lo, d.x.shape[1]), dtype=d.x.dtype)
+    for b, i in enumerate(range(lo, hi)):
+        x[: lengths[b], b] = d.x[d.starts[i] : d.starts[i + 1]]
+    return x
 
 
 def probe() -> tuple[Sequences, np.ndarray]:
@@ -232,12 +240,12 @@ def run_torch(
             net.lstm.bias_hh_l0[32:64] = 0.0
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     d = Dense.of(seqs)
-    x = torch.from_numpy(_padded(d, 0, seqs.n))
+    x = torch.from_numpy(padded(d, 0, seqs.n))
     c = Curve(label, seed)
     measure_torch(net, x, d, targets, c, 0)
     for u in range(1, updates + 1):
         b = Dense.of(EXP.generate(rng, batch))
-        y = net(torch.from_numpy(_padded(b, 0, batch)))[torch.from_numpy(b.target_pos), torch.from_numpy(b.target_seq)]
+        y = net(torch.from_numpy(padded(b, 0, batch)))[torch.from_numpy(b.target_pos), torch.from_numpy(b.target_seq)]
         loss = 0.5 * torch.sum((y - torch.from_numpy(b.targets)) ** 2) / batch  # mean over the batch of E
         opt.zero_grad()
         loss.backward()
