@@ -1,0 +1,86 @@
+"""What the 1997 adding net does on its plateau at T = 100, 500 and 1000: state drift against the lag.
+
+    python analysis/adding_drift.py [--seeds 0 1] [--probe 300]
+
+Trains the paper's adding net (adding-T{100,500,1000}: lr 0.5, input-gate biases -3 and -6, online, one
+update per sequence, the compiled kernel) without stopping, and at checkpoints measures on fixed probe
+sequences (seed 123) of the same T:
+
+- mse: mean squared error at the sequence end (trivial predictor: 1/24 = 0.042);
+- |s_c(T)|: the mean absolute cell state at the end, and h'(s_c(T)) = 2 f(s)(1 - f(s)) (eq. 4's h'; 0.5 in
+  h's linear range, 0 when saturated), the factor by which eq. 23 scales the error reaching the cell;
+- the input gates' mean activation at the marked steps and elsewhere;
+- R^2: the held-out fit of the target from y_c(T), as in analysis/predicts_the_mean.py.
+
+Prints one table per T. A few minutes on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+from predicts_the_mean import heldout_r2
+
+import lstm1997
+from lstm1997 import learning
+
+CHECKPOINTS = {
+    100: [0, 10_000, 20_000, 30_000, 40_000, 60_000, 80_000],
+    500: [0, 100_000, 200_000, 400_000, 600_000, 800_000, 1_000_000],
+    1000: [0, 250_000, 500_000, 1_000_000, 2_000_000, 3_000_000],
+}
+"""Sequences trained at each checkpoint, per T (the last is the run's length)."""
+
+
+def measure(net, probe: lstm1997.Sequences) -> dict[str, float]:
+    out = lstm1997.evaluate(net, probe)[probe.last_target][:, 0]
+    targets = probe.targets[probe.last_target][:, 0]
+    s_end, y_end, marked, other = [], [], [], []
+    for i in range(probe.n):
+        x, _, _ = probe.sequence(i)
+        st = learning.forward_states(net, x)
+        s_end.append(st["s_c"][-1])
+        y_end.append(st["y_c"][-1])
+        m = x[:, 1] == 1.0
+        marked.append(st["y_in"][m].mean())
+        other.append(st["y_in"][~m].mean())
+    s = np.array(s_end)
+    f = 1.0 / (1.0 + np.exp(-s))
+    return {
+        "mse": float(np.mean((out - targets) ** 2)),
+        "|s_c(T)|": float(np.abs(s).mean()),
+        "h'(s_c(T))": float(np.mean(2.0 * f * (1.0 - f))),  # eq. 4: h = 2f - 1
+        "gate marked": float(np.mean(marked)),
+        "gate other": float(np.mean(other)),
+        "R^2": heldout_r2(np.array(y_end), targets),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    ap.add_argument("--T", type=int, nargs="+", default=[100, 500, 1000], choices=sorted(CHECKPOINTS))
+    ap.add_argument("--probe", type=int, default=300, help="probe sequences")
+    args = ap.parse_args()
+    for T in args.T:
+        exp = lstm1997.get_experiment(f"adding-T{T}")
+        probe = exp.generate(np.random.default_rng(123), args.probe)
+        print(f"\nadding-T{T}, paper settings; probe: {args.probe} sequences (seed 123)\n")
+        print("| seed | sequences | mse | |s_c(T)| | h'(s_c(T)) | gate marked | gate other | R^2 |")
+        print("|---|---|---|---|---|---|---|---|")
+        for seed in args.seeds:
+            rng = np.random.default_rng(seed)
+            net = exp.init_network(rng)
+            seen = 0
+            for point in CHECKPOINTS[T]:
+                while seen < point:
+                    n = min(1000, point - seen)
+                    lstm1997.train(net, exp.generate(rng, n), exp.lr)
+                    seen += n
+                m = measure(net, probe)
+                print(f"| {seed} | {seen:,} | " + " | ".join(f"{v:.4f}" for v in m.values()) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
