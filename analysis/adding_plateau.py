@@ -35,20 +35,19 @@ def escape(record: dict) -> int | None:
     return None
 
 
+def spread(xs: list[float]) -> str:
+    return f"{statistics.median(xs):,.0f} ({min(xs):,.0f}-{max(xs):,.0f})" if xs else "-"
+
+
 def row_line(name: str, records: list[dict]) -> str:
     escapes = [e for e in map(escape, records) if e is not None]
     solved = [r for r in records if r["success"]]
     share = [escape(r) / r["sequences"] for r in solved if escape(r) is not None]
+    share_text = f"{statistics.median(share):.2f}" if share else "-"
     spacing = max(b - a for r in records for a, b in zip(r["curve"]["seen"], r["curve"]["seen"][1:]))
-
-    def spread(xs: list[float]) -> str:
-        return f"{statistics.median(xs):,.0f} ({min(xs):,.0f}-{max(xs):,.0f})" if xs else "-"
-
     return (
         f"| {name} | {len(records)} | {len(escapes)} | {spread(escapes)} | {len(solved)} | "
-        f"{spread([r['sequences'] for r in solved])} | {statistics.median(share):.2f} | {spacing:,} |"
-        if share
-        else f"| {name} | {len(records)} | {len(escapes)} | {spread(escapes)} | 0 | - | - | {spacing:,} |"
+        f"{spread([r['sequences'] for r in solved])} | {share_text} | {spacing:,} |"
     )
 
 
