@@ -35,6 +35,8 @@ def test_run_json_and_out_and_report(tmp_path):
     assert "seed 7" not in r.stderr  # kept records are not announced again
     r = cli("report", tmp_path)
     assert r.returncode == 0 and (tmp_path / "RESULTS.md").read_text() == r.stdout
+    assert "Paper rows: 2 of the paper's 516 trials run" in r.stdout
+    assert "Short of the paper's trial count: temporal-6a (2 of 20)." in r.stdout
 
 
 def test_reproduce_a_chosen_row(tmp_path):

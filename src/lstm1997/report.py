@@ -55,6 +55,22 @@ def _baseline_section(by_name: dict[str, list[dict]]) -> list[str]:
     return [*lines, ""]
 
 
+def _trial_count_lines(by_name: dict[str, list[dict]], missing: list[str]) -> list[str]:
+    """How far the paper rows are from the paper's trial counts, and what they cost so far."""
+    run = {n: by_name[n] for n in EXPERIMENTS if n in by_name}
+    done = sum(min(len(records), EXPERIMENTS[n].trials) for n, records in run.items())
+    total = sum(exp.trials for exp in EXPERIMENTS.values())
+    hours = sum(r["wall_time"] for records in run.values() for r in records) / 3600
+    short = [f"{n} ({len(records)} of {EXPERIMENTS[n].trials})" for n, records in run.items()
+             if len(records) < EXPERIMENTS[n].trials]  # fmt: skip
+    lines = [f"Paper rows: {done} of the paper's {total} trials run, {hours:.2f} core-hours of trial wall time."]
+    if short:
+        lines.append(f"Short of the paper's trial count: {', '.join(short)}.")
+    if missing:
+        lines.append(f"Rows not run yet: {', '.join(missing)}.")
+    return lines
+
+
 def results_markdown(out: Path, command: str) -> str:
     """RESULTS.md for the records under ``out``; ``command`` is how the report was asked for."""
     records = load_all(out)
@@ -78,8 +94,7 @@ def results_markdown(out: Path, command: str) -> str:
         "",
         markdown_table(paper) if paper else "(none yet)\n",
     ]
-    if missing:
-        lines += [f"Rows not run yet: {', '.join(missing)}.", ""]
+    lines += [*_trial_count_lines(by_name, missing), ""]
     if ablations:
         lines += [
             "## Ablations (deliberate deviations, named; paper columns are the base row's)",
