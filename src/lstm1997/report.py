@@ -55,12 +55,13 @@ def _baseline_section(by_name: dict[str, list[dict]]) -> list[str]:
     return [*lines, ""]
 
 
-def _trial_count_lines(by_name: dict[str, list[dict]], missing: list[str]) -> list[str]:
+def _trial_count_lines(by_name: dict[str, list[dict]]) -> list[str]:
     """How far the paper rows are from the paper's trial counts, and what they cost so far."""
     run = {n: by_name[n] for n in EXPERIMENTS if n in by_name}
     done = sum(min(len(records), EXPERIMENTS[n].trials) for n, records in run.items())
     total = sum(exp.trials for exp in EXPERIMENTS.values())
     hours = sum(r["wall_time"] for records in run.values() for r in records) / 3600
+    missing = [n for n in EXPERIMENTS if n not in by_name]
     short = [f"{n} ({len(records)} of {EXPERIMENTS[n].trials})" for n, records in run.items()
              if len(records) < EXPERIMENTS[n].trials]  # fmt: skip
     lines = [f"Paper rows: {done} of the paper's {total} trials run, {hours:.2f} core-hours of trial wall time."]
@@ -79,7 +80,6 @@ def results_markdown(out: Path, command: str) -> str:
         by_name.setdefault(r["experiment"], []).append(r)
     paper = [summarize(EXPERIMENTS[n], by_name[n]) for n in EXPERIMENTS if n in by_name]
     ablations = [summarize(ABLATIONS[n], by_name[n]) for n in ABLATIONS if n in by_name]
-    missing = [n for n in EXPERIMENTS if n not in by_name]
     hours = sum(r["wall_time"] for r in records) / 3600
     lines = [
         "# Results: the paper's rows, ours beside the paper's",
@@ -94,7 +94,7 @@ def results_markdown(out: Path, command: str) -> str:
         "",
         markdown_table(paper) if paper else "(none yet)\n",
     ]
-    lines += [*_trial_count_lines(by_name, missing), ""]
+    lines += [*_trial_count_lines(by_name), ""]
     if ablations:
         lines += [
             "## Ablations (deliberate deviations, named; paper columns are the base row's)",
