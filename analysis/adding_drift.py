@@ -1,6 +1,6 @@
 """What the 1997 adding net does on its plateau at T = 100, 500 and 1000: state drift against the lag.
 
-    python analysis/adding_drift.py [--T 100 500 1000] [--seeds 0 1] [--probe 300]
+    python analysis/adding_drift.py [--T 100 500 1000] [--seeds 0 1] [--probe 300] [--distractor-scale S]
 
 Trains the paper's adding net (adding-T{100,500,1000}: lr 0.5, input-gate biases -3 and -6, online, one
 update per sequence, the compiled kernel) without stopping, and at checkpoints measures on fixed probe
@@ -12,6 +12,11 @@ sequences (seed 123) of the same T:
 - the input gates' mean activation at the marked steps and elsewhere;
 - R^2: the held-out fit of the target from y_c(T), as in analysis/predicts_the_mean.py.
 
+``--distractor-scale S`` is a diagnostic intervention, not the paper's task: it multiplies the values of the
+unmarked pairs (training and probe) by S, so that at T = 500, S = 1/sqrt(5) the distractors add as much
+variance to an ungated sum as at T = 100. It tests whether the plateau's length comes from the distractors
+diluting X1 + X2 or from the lag itself.
+
 Prints one table per T. On this project's machine, sharing its cores with background sweeps, T = 100 and 500
 with two seeds took 13 minutes and T = 1000 with one seed 22 minutes.
 """
@@ -19,6 +24,7 @@ with two seeds took 13 minutes and T = 1000 with one seed 22 minutes.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 import numpy as np
 from predicts_the_mean import heldout_r2
@@ -32,6 +38,15 @@ CHECKPOINTS = {
     1000: [0, 250_000, 500_000, 1_000_000, 2_000_000, 3_000_000],
 }
 """Sequences trained at each checkpoint, per T (the last is the run's length)."""
+
+
+def scale_distractors(seqs: lstm1997.Sequences, scale: float) -> lstm1997.Sequences:
+    """``seqs`` with the value (input 0) of every unmarked pair multiplied by ``scale`` (a copy)."""
+    step = np.repeat(np.arange(seqs.n_steps), np.diff(seqs.x_ptr))  # the step of each nonzero input
+    marked = np.zeros(seqs.n_steps, dtype=bool)
+    marked[step[(seqs.x_idx == 1) & (seqs.x_val == 1.0)]] = True
+    x_val = np.where((seqs.x_idx == 0) & ~marked[step], seqs.x_val * scale, seqs.x_val)
+    return dataclasses.replace(seqs, x_val=x_val)
 
 
 def measure(net, probe: lstm1997.Sequences) -> dict[str, float]:
@@ -63,11 +78,13 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     ap.add_argument("--T", type=int, nargs="+", default=[100, 500, 1000], choices=sorted(CHECKPOINTS))
     ap.add_argument("--probe", type=int, default=300, help="probe sequences")
+    ap.add_argument("--distractor-scale", type=float, default=1.0, help="scale of the unmarked values")
     args = ap.parse_args()
     for T in args.T:
         exp = lstm1997.get_experiment(f"adding-T{T}")
-        probe = exp.generate(np.random.default_rng(123), args.probe)
-        print(f"\nadding-T{T}, paper settings; probe: {args.probe} sequences (seed 123)\n")
+        probe = scale_distractors(exp.generate(np.random.default_rng(123), args.probe), args.distractor_scale)
+        task = "" if args.distractor_scale == 1.0 else f", unmarked values x {args.distractor_scale:g}"
+        print(f"\nadding-T{T}{task}, paper settings; probe: {args.probe} sequences (seed 123)\n")
         print("| seed | sequences | mse | |s_c(T)| | h'(s_c(T)) | gate marked | gate other | R^2 |")
         print("|---|---|---|---|---|---|---|---|")
         for seed in args.seeds:
@@ -77,7 +94,7 @@ def main() -> None:
             for point in CHECKPOINTS[T]:
                 while seen < point:
                     n = min(1000, point - seen)
-                    lstm1997.train(net, exp.generate(rng, n), exp.lr)
+                    lstm1997.train(net, scale_distractors(exp.generate(rng, n), args.distractor_scale), exp.lr)
                     seen += n
                 m = measure(net, probe)
                 print(f"| {seed} | {seen:,} | " + " | ".join(f"{v:.4f}" for v in m.values()) + " |", flush=True)
