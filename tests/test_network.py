@@ -95,13 +95,20 @@ def test_ablations_differ_from_their_paper_row_only_as_declared():
         "full-net": {"construct"},
         "linear-output": {"spec"},
         "full-gradient": {"gradient"},
+        "cells-read-inputs": {"spec"},
     }
     for name, ablation in ABLATIONS.items():
         base, suffix = name.split("+")
         paper = lstm1997.get_experiment(base)
         differ = {f.name for f in fields(paper) if getattr(paper, f.name) != getattr(ablation, f.name)}
         assert differ == {"name", "description"} | declared[suffix], name
-        assert ablation.n_weights == paper.n_weights
+        if suffix == "cells-read-inputs":  # the cells lose their bias and recurrent weights, nothing else
+            spec = paper.spec
+            assert ablation.n_weights == paper.n_weights - spec.n_cells * (1 + spec.n_u - 1 - spec.n_in)
+            assert not ablation.spec.masks["w_c"][:, [0, *range(1 + spec.n_in, spec.n_u)]].any()
+            assert (ablation.spec.masks["w_c"][:, 1 : 1 + spec.n_in] == 1).all()
+        else:
+            assert ablation.n_weights == paper.n_weights
         assert "ABLATION" in ablation.description
 
 

@@ -293,6 +293,12 @@ def _linear_output(base: str) -> Experiment:
     return _ablation(base, "linear-output", "linear output unit instead of the paper's logistic", spec=spec)
 
 
+def _cells_read_inputs(base: str) -> Experiment:
+    spec = replace(EXPERIMENTS[base].spec, cells_read="inputs")
+    what = "cells read the inputs only (no bias, no recurrent connections)"
+    return _ablation(base, "cells-read-inputs", what, spec=spec)
+
+
 ABLATIONS: dict[str, Experiment] = {
     e.name: e
     for e in [
@@ -304,6 +310,7 @@ ABLATIONS: dict[str, Experiment] = {
         _ablation("longlag-2a", "full-net", "no sequential construction: memory cell present from the start",
                   construct=False),
         *(_linear_output(n) for n in ("adding-T100", "adding-T500", "adding-T1000", "multiplication-T100")),
+        *(_cells_read_inputs(n) for n in ("adding-T100", "adding-T500", "adding-T1000")),
         *(
             _ablation(n, "full-gradient", "full (untruncated) gradient instead of the truncated one", gradient="full")
             for n in ("adding-T100", "adding-T500", "multiplication-T100", "temporal-6a", "twoseq-3a-T100-N3")

@@ -46,6 +46,10 @@ class NetworkSpec:
     """Cell input squashing function (see G_CODES)."""
     h: Literal["h1", "id"] = "h1"
     """Cell output squashing function (see H_CODES)."""
+    cells_read: Literal["all", "inputs"] = "all"
+    """Sources of the cell inputs net_c: "all" as ``connectivity`` and ``bias`` say (the paper's); "inputs": the
+    inputs only, no bias and no recurrent connections (an ablation: no nearly constant source whose weight
+    adds T times to s_c)."""
     output: Literal["logistic", "linear"] = "logistic"
     """Output unit activation (see OUTPUT_CODES); "linear" is an ablation, not the paper's."""
     init_range: float = 0.1
@@ -105,6 +109,9 @@ class NetworkSpec:
             m_in[:, 0] = m_out[:, 0] = 1.0
         if self.bias in ("hidden", "all"):
             m_c[:, 0] = 1.0
+        if self.cells_read == "inputs":
+            m_c[:, 0] = 0.0
+            m_c[:, rec] = 0.0
         if not self.output_gate:
             m_out[:] = 0.0
         m_k = np.zeros((self.n_out, self.n_v))
