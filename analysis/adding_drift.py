@@ -1,6 +1,7 @@
 """What the 1997 adding net does on its plateau at T = 100, 500 and 1000: state drift against the lag.
 
     python analysis/adding_drift.py [--T 100 500 1000] [--seeds 0 1] [--probe 300] [--distractor-scale S]
+                                    [--no-cell-drift]
 
 Trains the paper's adding net (adding-T{100,500,1000}: lr 0.5, input-gate biases -3 and -6, online, one
 update per sequence, the compiled kernel) without stopping, and at checkpoints measures on fixed probe
@@ -15,7 +16,11 @@ sequences (seed 123) of the same T:
 ``--distractor-scale S`` is a diagnostic intervention, not the paper's task: it multiplies the values of the
 unmarked pairs (training and probe) by S, so that at T = 500, S = 1/sqrt(5) the distractors add as much
 variance to an ungated sum as at T = 100. It tests whether the plateau's length comes from the distractors
-diluting X1 + X2 or from the lag itself.
+diluting X1 + X2 or from the lag itself. ``--no-cell-drift``, another intervention, trains the ablation
+``adding-T{T}+cells-read-inputs`` instead: the cells have no bias and no recurrent inputs, only the value and
+the marker:
+inputs that are nearly constant over a sequence add T times their weight to s_c, and their weights get
+T-fold larger updates, so the net has to hold them finely balanced; without them it has no drift to balance.
 
 Prints one table per T. On this project's machine, sharing its cores with background sweeps, T = 100 and 500
 with two seeds took 13 minutes and T = 1000 with one seed 22 minutes.
@@ -79,11 +84,13 @@ def main() -> None:
     ap.add_argument("--T", type=int, nargs="+", default=[100, 500, 1000], choices=sorted(CHECKPOINTS))
     ap.add_argument("--probe", type=int, default=300, help="probe sequences")
     ap.add_argument("--distractor-scale", type=float, default=1.0, help="scale of the unmarked values")
+    ap.add_argument("--no-cell-drift", action="store_true", help="cells' bias and recurrent weights fixed at 0")
     args = ap.parse_args()
     for T in args.T:
-        exp = lstm1997.get_experiment(f"adding-T{T}")
+        exp = lstm1997.get_experiment(f"adding-T{T}" + ("+cells-read-inputs" if args.no_cell_drift else ""))
         probe = scale_distractors(exp.generate(np.random.default_rng(123), args.probe), args.distractor_scale)
         task = "" if args.distractor_scale == 1.0 else f", unmarked values x {args.distractor_scale:g}"
+        task += ", cells' bias and recurrent weights fixed at 0" if args.no_cell_drift else ""
         print(f"\nadding-T{T}{task}, paper settings; probe: {args.probe} sequences (seed 123)\n")
         print("| seed | sequences | mse | |s_c(T)| | h'(s_c(T)) | gate marked | gate other | R^2 |")
         print("|---|---|---|---|---|---|---|---|")
@@ -94,7 +101,8 @@ def main() -> None:
             for point in CHECKPOINTS[T]:
                 while seen < point:
                     n = min(1000, point - seen)
-                    lstm1997.train(net, scale_distractors(exp.generate(rng, n), args.distractor_scale), exp.lr)
+                    seqs = scale_distractors(exp.generate(rng, n), args.distractor_scale)
+                    lstm1997.train(net, seqs, exp.lr)
                     seen += n
                 m = measure(net, probe)
                 print(f"| {seed} | {seen:,} | " + " | ".join(f"{v:.4f}" for v in m.values()) + " |", flush=True)

@@ -21,8 +21,10 @@ from lstm1997 import store
 TRIVIAL = 1 / 24  # variance of 0.5 + (X1 + X2)/4 with X1, X2 uniform on [-1, 1]
 ROWS = [
     "adding-T100", "adding-T100+linear-output", "adding-T100+full-gradient", "adding-T100~gate-pretraining",
+    "adding-T100+cells-read-inputs",
     "adding-T500", "adding-T500+linear-output", "adding-T500+full-gradient", "adding-T500~gate-pretraining",
-    "adding-T1000", "adding-T1000+linear-output",
+    "adding-T500+cells-read-inputs",
+    "adding-T1000", "adding-T1000+linear-output", "adding-T1000+cells-read-inputs",
 ]  # fmt: skip
 
 
