@@ -310,7 +310,7 @@ ABLATIONS: dict[str, Experiment] = {
         _ablation("longlag-2a", "full-net", "no sequential construction: memory cell present from the start",
                   construct=False),
         *(_linear_output(n) for n in ("adding-T100", "adding-T500", "adding-T1000", "multiplication-T100")),
-        *(_cells_read_inputs(n) for n in EXPERIMENTS if n.startswith(("adding-", "longlag-2c"))),
+        *(_cells_read_inputs(n) for n in EXPERIMENTS if n.startswith(("adding-", "longlag-2c", "temporal-"))),
         *(
             _ablation(n, "full-gradient", "full (untruncated) gradient instead of the truncated one", gradient="full")
             for n in ("adding-T100", "adding-T500", "multiplication-T100", "temporal-6a", "twoseq-3a-T100-N3")
