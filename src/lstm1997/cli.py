@@ -179,11 +179,12 @@ def _cmd_list(args) -> None:
     if args.json:
         print(json.dumps(rows, indent=1))
         return
-    print(f"{'name':34} {'weights':>7} {'lr':>5} {'trials':>6}  {'paper: success after':>20}  table")
+    width = max(34, *(len(r["name"]) for r in rows))
+    print(f"{'name':{width}} {'weights':>7} {'lr':>5} {'trials':>6}  {'paper: success after':>20}  table")
     for r in rows:
         pct = f"{r['paper_success_percent']:.0f}%, " if r["paper_success_percent"] is not None else ""
         print(
-            f"{r['name']:34} {r['weights']:>7} {r['lr']:>5} {r['trials']:>6}  "
+            f"{r['name']:{width}} {r['weights']:>7} {r['lr']:>5} {r['trials']:>6}  "
             f"{pct + format(int(r['paper_sequences']), ','):>20}  {r['table']}"
         )
 
