@@ -1,7 +1,7 @@
 """What the 1997 adding net does on its plateau at T = 100, 500 and 1000: state drift against the lag.
 
     python analysis/adding_drift.py [--T 100 500 1000] [--seeds 0 1] [--probe 300] [--distractor-scale S]
-                                    [--no-cell-drift]
+                                    [--cells-read-inputs]
 
 Trains the paper's adding net (adding-T{100,500,1000}: lr 0.5, input-gate biases -3 and -6, online, one
 update per sequence, the compiled kernel) without stopping, and at checkpoints measures on fixed probe
@@ -16,7 +16,7 @@ sequences (seed 123) of the same T:
 ``--distractor-scale S`` is a diagnostic intervention, not the paper's task: it multiplies the values of the
 unmarked pairs (training and probe) by S, so that at T = 500, S = 1/sqrt(5) the distractors add as much
 variance to an ungated sum as at T = 100. It tests whether the plateau's length comes from the distractors
-diluting X1 + X2 or from the lag itself. ``--no-cell-drift``, another intervention, trains the ablation
+diluting X1 + X2 or from the lag itself. ``--cells-read-inputs``, another intervention, trains the ablation
 ``adding-T{T}+cells-read-inputs`` instead: the cells have no bias and no recurrent inputs, only the value and
 the marker:
 inputs that are nearly constant over a sequence add T times their weight to s_c, and their weights get
@@ -46,7 +46,9 @@ CHECKPOINTS = {
 
 
 def scale_distractors(seqs: lstm1997.Sequences, scale: float) -> lstm1997.Sequences:
-    """``seqs`` with the value (input 0) of every unmarked pair multiplied by ``scale`` (a copy)."""
+    """``seqs`` with the value (input 0) of every unmarked pair multiplied by ``scale`` (``seqs`` itself at 1)."""
+    if scale == 1.0:
+        return seqs
     step = np.repeat(np.arange(seqs.n_steps), np.diff(seqs.x_ptr))  # the step of each nonzero input
     marked = np.zeros(seqs.n_steps, dtype=bool)
     marked[step[(seqs.x_idx == 1) & (seqs.x_val == 1.0)]] = True
@@ -84,13 +86,13 @@ def main() -> None:
     ap.add_argument("--T", type=int, nargs="+", default=[100, 500, 1000], choices=sorted(CHECKPOINTS))
     ap.add_argument("--probe", type=int, default=300, help="probe sequences")
     ap.add_argument("--distractor-scale", type=float, default=1.0, help="scale of the unmarked values")
-    ap.add_argument("--no-cell-drift", action="store_true", help="cells' bias and recurrent weights fixed at 0")
+    ap.add_argument("--cells-read-inputs", action="store_true", help="cells' bias and recurrent weights fixed at 0")
     args = ap.parse_args()
     for T in args.T:
-        exp = lstm1997.get_experiment(f"adding-T{T}" + ("+cells-read-inputs" if args.no_cell_drift else ""))
+        exp = lstm1997.get_experiment(f"adding-T{T}" + ("+cells-read-inputs" if args.cells_read_inputs else ""))
         probe = scale_distractors(exp.generate(np.random.default_rng(123), args.probe), args.distractor_scale)
         task = "" if args.distractor_scale == 1.0 else f", unmarked values x {args.distractor_scale:g}"
-        task += ", cells' bias and recurrent weights fixed at 0" if args.no_cell_drift else ""
+        task += ", cells' bias and recurrent weights fixed at 0" if args.cells_read_inputs else ""
         print(f"\nadding-T{T}{task}, paper settings; probe: {args.probe} sequences (seed 123)\n")
         print("| seed | sequences | mse | |s_c(T)| | h'(s_c(T)) | gate marked | gate other | R^2 |")
         print("|---|---|---|---|---|---|---|---|")

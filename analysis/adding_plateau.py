@@ -42,9 +42,10 @@ def spread(xs: list[float]) -> str:
 
 
 def row_line(name: str, records: list[dict]) -> str:
-    escapes = [e for e in map(escape, records) if e is not None]
+    escaped = [(r, e) for r in records if (e := escape(r)) is not None]
+    escapes = [e for _, e in escaped]
     solved = [r for r in records if r["success"]]
-    share = [escape(r) / r["sequences"] for r in solved if escape(r) is not None]
+    share = [e / r["sequences"] for r, e in escaped if r["success"]]
     share_text = f"{statistics.median(share):.2f}" if share else "-"
     spacing = max(b - a for r in records for a, b in zip(r["curve"]["seen"], r["curve"]["seen"][1:]))
     return (
