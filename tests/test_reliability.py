@@ -162,6 +162,37 @@ def test_a_foreign_or_damaged_checkpoint_is_refused(tmp_path):
             run_trial(exp, 4, checkpoint=ckpt)
 
 
+def test_checkpoint_settings_ignore_fields_added_with_a_default(tmp_path):
+    import pickle
+
+    from lstm1997.trial import _settings, _settings_repr
+
+    @dataclasses.dataclass(frozen=True)
+    class Spec:
+        n: int
+
+    old = Spec(3)
+
+    @dataclasses.dataclass(frozen=True)
+    class Spec:  # the same class, later, with a new defaulted field
+        n: int
+        extra: str = "paper"
+
+    assert _settings_repr((old, 0.5)) == _settings_repr((Spec(3), 0.5)) == "(Spec(n=3), 0.5)"
+    assert _settings_repr(Spec(3, "ablation")) == "Spec(n=3, extra='ablation')"
+    exp = lstm1997.get_experiment("temporal-6a").with_options(cap=3000)
+    ablation = dataclasses.replace(exp, spec=dataclasses.replace(exp.spec, cells_read="inputs"))
+    assert _settings(ablation) != _settings(exp)
+    # a checkpoint written with the old digest (repr of every field) is still resumed
+    ckpt = checkpoint_of(exp, 0, tmp_path / "c.ckpt")
+    with open(ckpt, "rb") as f:
+        header, body = pickle.load(f), f.read()
+    ckpt.write_bytes(pickle.dumps({**header, "settings": _settings(exp, legacy=True)}) + body)
+    assert load_checkpoint(ckpt, exp, 0)[0] is not None
+    with pytest.raises(StoreError, match="experiment settings"):
+        load_checkpoint(ckpt, ablation, 0)
+
+
 @pytest.mark.parametrize(("key", "value", "message"), [("lstm1997", "0.0.1", "version"), ("format", 99, "format")])
 def test_a_checkpoint_of_another_version_or_format_is_refused(tmp_path, key, value, message):
     import pickle

@@ -18,7 +18,7 @@ import math
 import pickle
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -441,16 +441,38 @@ class _Saver:
             self.last = now
 
 
+def _settings_repr(value: object) -> str:
+    """``repr(value)``, except that a dataclass shows only the fields that differ from their defaults: a field
+    added later with a default then leaves the settings of existing checkpoints unchanged."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_settings_repr(v) for v in value) + ")"
+    if not is_dataclass(value) or isinstance(value, type):
+        return repr(value)
+    shown = [
+        f"{f.name}={_settings_repr(getattr(value, f.name))}"
+        for f in fields(value)
+        if f.default is MISSING or getattr(value, f.name) != f.default
+    ]
+    return f"{type(value).__name__}({', '.join(shown)})"
+
+
+def _settings(exp: Experiment, legacy: bool = False) -> str:
+    """A digest of the settings a trial's state depends on. ``legacy``: the digest of checkpoints written before
+    0.1.0's commit 'checkpoint settings ignore defaulted fields' (repr of every field), still accepted."""
+    settings = (exp.spec, exp.lr, exp.criterion, exp.cap, exp.test_size, exp.test_threshold, exp.training_set)
+    settings += (exp.per_step, exp.construct, exp.batch)
+    text = repr(settings) if legacy else _settings_repr(settings)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def checkpoint_header(exp: Experiment, seed: int) -> dict:
-    """What a checkpoint must match to be resumed from: format, package version, experiment and seed."""
-    fields = (exp.spec, exp.lr, exp.criterion, exp.cap, exp.test_size, exp.test_threshold, exp.training_set)
-    fields += (exp.per_step, exp.construct, exp.batch)
+    """What a checkpoint must match to be resumed from: format, package version, experiment, seed and settings."""
     return {
         "format": CHECKPOINT_FORMAT,
         "lstm1997": __version__,
         "experiment": exp.name,
         "seed": int(seed),
-        "settings": hashlib.sha256(repr(fields).encode()).hexdigest()[:16],
+        "settings": _settings(exp),
     }
 
 
@@ -484,7 +506,7 @@ def load_checkpoint(path: Path, exp: Experiment, seed: int) -> tuple[dict, float
             if not isinstance(header, dict):
                 raise StoreError(f"{path} is not a trial checkpoint ({again})")
             for key, value in checkpoint_header(exp, seed).items():
-                if header.get(key) != value:
+                if header.get(key) != value and not (key == "settings" and header[key] == _settings(exp, True)):
                     raise StoreError(
                         f"checkpoint {path} is of {_HEADER_NAMES[key]} {header.get(key)!r}, not {value!r}: "
                         f"refusing to resume from it ({again})"
