@@ -141,3 +141,20 @@ def test_an_unchanged_gate_trace_is_not_rerun(results, tmp_path, monkeypatch):
     calls.clear()
     figures.write_figures(results, out, experiments=ROWS)
     assert calls == ["temporal-6a", ADDING.name]
+
+
+def test_the_caption_overlaps_no_axes(results, tmp_path, monkeypatch):
+    from lstm1997.store import load_all
+
+    figs = []
+    monkeypatch.setattr(figures.plt, "close", figs.append)  # keep the figures to measure them
+    records = [r for r in load_all(results) if r["experiment"] == "temporal-6a"]
+    figures.plot_curves(TEMPORAL, records, 0.75, tmp_path / "c.png")
+    figures.plot_spread([(TEMPORAL, records)], tmp_path / "s.png")
+    assert len(figs) == 2
+    for fig in figs:
+        renderer = fig.canvas.get_renderer()
+        caption = fig.texts[-1]
+        assert caption.get_text().startswith("lstm1997 ")
+        top = caption.get_window_extent(renderer).y1
+        assert all(ax.get_tightbbox(renderer).y0 > top for ax in fig.axes)

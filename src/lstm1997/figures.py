@@ -31,6 +31,8 @@ GATES_SIZE = (11.0, 12.0)
 """Inches of a gate-trace figure."""
 SPREAD_WIDTH = 11.0
 """Inches: width of the spread figure (its height grows with the number of rows, see ``spread_size``)."""
+CAPTION_INCHES = 0.2
+"""Inches kept free at the bottom of every figure for the provenance caption."""
 MAX_GATE_STEPS = 3e8
 """Gate traces rerun a trial; rows whose fastest successful trial took more network steps are skipped."""
 BASELINE_SEQUENCES = 2000
@@ -59,6 +61,8 @@ def _caption() -> str:
 def _save(fig: plt.Figure, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    caption = CAPTION_INCHES / fig.get_figheight()
+    fig.get_layout_engine().set(rect=(0, caption, 1, 1 - caption))  # keep the axes off the caption
     fig.text(0.005, 0.003, _caption(), fontsize=7, color="0.45", ha="left", va="bottom")
     fig.savefig(path, dpi=DPI, metadata={"Software": _caption()})
     plt.close(fig)
