@@ -505,8 +505,9 @@ def load_checkpoint(path: Path, exp: Experiment, seed: int) -> tuple[dict, float
             header = pickle.load(f)
             if not isinstance(header, dict):
                 raise StoreError(f"{path} is not a trial checkpoint ({again})")
+            legacy = _settings(exp, legacy=True)
             for key, value in checkpoint_header(exp, seed).items():
-                if header.get(key) != value and not (key == "settings" and header[key] == _settings(exp, True)):
+                if header.get(key) != value and not (key == "settings" and header.get(key) == legacy):
                     raise StoreError(
                         f"checkpoint {path} is of {_HEADER_NAMES[key]} {header.get(key)!r}, not {value!r}: "
                         f"refusing to resume from it ({again})"
