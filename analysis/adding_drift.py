@@ -18,9 +18,8 @@ unmarked pairs (training and probe) by S, so that at T = 500, S = 1/sqrt(5) the 
 variance to an ungated sum as at T = 100. It tests whether the plateau's length comes from the distractors
 diluting X1 + X2 or from the lag itself. ``--cells-read-inputs``, another intervention, trains the ablation
 ``adding-T{T}+cells-read-inputs`` instead: the cells have no bias and no recurrent inputs, only the value and
-the marker:
-inputs that are nearly constant over a sequence add T times their weight to s_c, and their weights get
-T-fold larger updates, so the net has to hold them finely balanced; without them it has no drift to balance.
+the marker. Inputs that are nearly constant over a sequence add T times their weight to s_c, and their weights
+get T-fold larger updates, so the net has to hold them finely balanced; without them it has no drift to balance.
 
 Prints one table per T. On this project's machine, sharing its cores with background sweeps, T = 100 and 500
 with two seeds took 13 minutes and T = 1000 with one seed 22 minutes.

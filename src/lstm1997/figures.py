@@ -61,10 +61,11 @@ def _caption() -> str:
 def _save(fig: plt.Figure, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    caption = CAPTION_INCHES / fig.get_figheight()
-    fig.get_layout_engine().set(rect=(0, caption, 1, 1 - caption))  # keep the axes off the caption
-    fig.text(0.005, 0.003, _caption(), fontsize=7, color="0.45", ha="left", va="bottom")
-    fig.savefig(path, dpi=DPI, metadata={"Software": _caption()})
+    caption = _caption()
+    margin = CAPTION_INCHES / fig.get_figheight()
+    fig.get_layout_engine().set(rect=(0, margin, 1, 1 - margin))  # keep the axes off the caption
+    fig.text(0.005, 0.003, caption, fontsize=7, color="0.45", ha="left", va="bottom")
+    fig.savefig(path, dpi=DPI, metadata={"Software": caption})
     plt.close(fig)
     return path
 
