@@ -42,7 +42,7 @@ def test_full_gradient_equals_finite_differences(name, every_step):
 @pytest.mark.parametrize("every_step", [False, True], ids=["end-only", "every-step"])
 def test_full_gradient_equals_torch_autograd(name, every_step):
     torch = pytest.importorskip("torch")
-    from lstm1997.torch_lstm import LSTM1997
+    from lstm1997.torch import LSTM1997
 
     spec = SHAPES[name]
     rng = np.random.default_rng(seed("torch", name, every_step))

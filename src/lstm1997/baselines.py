@@ -59,7 +59,7 @@ from lstm1997.network import G_CODES, H_CODES, OUTPUT_CODES, Network, NetworkSpe
 from lstm1997.nnlstm import NNLSTMModel, n_parameters
 from lstm1997.sequences import Sequences
 from lstm1997.tasks import temporal
-from lstm1997.torch_lstm import LSTM1997, _logistic
+from lstm1997.torch import LSTM1997, _logistic
 from lstm1997.trial import KernelModel
 
 # ---------------------------------------------------------------------------------------------------------------

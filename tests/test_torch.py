@@ -14,7 +14,7 @@ from reference import finite_differences  # noqa: E402
 
 import lstm1997  # noqa: E402
 from lstm1997.network import Network, NetworkSpec  # noqa: E402
-from lstm1997.torch_lstm import LSTM1997  # noqa: E402
+from lstm1997.torch import LSTM1997  # noqa: E402
 
 SHAPES = {
     "2a no out-gate, g1/id, B": NetworkSpec(
