@@ -2,6 +2,7 @@
 
     python analysis/longlag_2c_saturation.py [--rows longlag-2c-q100-p100 ...] [--seed 0] [--train 300000]
     python analysis/longlag_2c_saturation.py --at-init 20 [--rows ...]
+    python analysis/longlag_2c_saturation.py --in-gate-bias -3 --rows longlag-2c-q1000-p1000 [--seed 0] ...
 
 Trains each row exactly as its trial with that seed does (paper settings, same random streams), and before
 training and after every --every sequences probes 200 fresh sequences with frozen weights: the mean |s_c| at
@@ -16,6 +17,7 @@ input gate cut less than 50-fold (at s_c = 0, h' = 1/2).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 import numpy as np
 
@@ -46,11 +48,16 @@ def main() -> None:
     ap.add_argument("--train", type=int, default=300_000)
     ap.add_argument("--every", type=int, default=50_000)
     ap.add_argument("--at-init", type=int, default=0, metavar="N", help="count saturated cells of N initial nets")
+    ap.add_argument("--in-gate-bias", type=float, default=None, metavar="B", help="gate biases, input gates at B")
     args = ap.parse_args()
     if args.at_init:
         return at_init(args.rows, args.at_init)
     for name in args.rows:
         exp = lstm1997.get_experiment(name)
+        if args.in_gate_bias is not None:
+            biases = (args.in_gate_bias,) * exp.spec.n_blocks
+            exp = dataclasses.replace(exp, spec=dataclasses.replace(exp.spec, bias="gates", in_gate_bias=biases))
+            name += f" with gate biases, input gates at {args.in_gate_bias:g}"
         trial = _Trial(exp, args.seed)
         probes = exp.generate(np.random.default_rng(12345), 200)
         print(f"{name} seed {args.seed} (lr {exp.lr}); probe: 200 fresh sequences, frozen weights")
