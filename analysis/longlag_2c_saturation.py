@@ -1,4 +1,4 @@
-"""Why the q = 1000 rows of Exp 2c sit at the trivial output (0.5, 0.5): how saturated the cells are at the end.
+"""Why the long rows of Exp 2c sit at the trivial output (0.5, 0.5): how saturated the cells are at the end.
 
     python analysis/longlag_2c_saturation.py [--rows longlag-2c-q100-p100 ...] [--seed 0] [--train 300000]
     python analysis/longlag_2c_saturation.py --at-init 20 [--rows ...]
@@ -40,6 +40,15 @@ def probe(net: lstm1997.Network, seqs: lstm1997.Sequences) -> tuple[np.ndarray, 
     return np.array(s_end), np.array(h_der), float(np.mean(gate)), float(np.mean(dist))
 
 
+def row(name: str, in_gate_bias: float | None) -> tuple[str, lstm1997.Experiment]:
+    """The row called ``name``, and with ``in_gate_bias``: with gate biases, every input gate's starting at it."""
+    exp = lstm1997.get_experiment(name)
+    if in_gate_bias is None:
+        return name, exp
+    spec = dataclasses.replace(exp.spec, bias="gates", in_gate_bias=(in_gate_bias,) * exp.spec.n_blocks)
+    return f"{name} with gate biases, input gates at {in_gate_bias:g}", dataclasses.replace(exp, spec=spec)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", nargs="+", default=["longlag-2c-q100-p100", "longlag-2c-q1000-p1000",
@@ -47,17 +56,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--train", type=int, default=300_000)
     ap.add_argument("--every", type=int, default=50_000)
-    ap.add_argument("--at-init", type=int, default=0, metavar="N", help="count saturated cells of N initial nets")
+    ap.add_argument("--at-init", type=int, default=0, metavar="N", help="measure the initial nets of N seeds")
     ap.add_argument("--in-gate-bias", type=float, default=None, metavar="B", help="gate biases, input gates at B")
     args = ap.parse_args()
+    rows = [row(name, args.in_gate_bias) for name in args.rows]
     if args.at_init:
-        return at_init(args.rows, args.at_init)
-    for name in args.rows:
-        exp = lstm1997.get_experiment(name)
-        if args.in_gate_bias is not None:
-            biases = (args.in_gate_bias,) * exp.spec.n_blocks
-            exp = dataclasses.replace(exp, spec=dataclasses.replace(exp.spec, bias="gates", in_gate_bias=biases))
-            name += f" with gate biases, input gates at {args.in_gate_bias:g}"
+        return at_init(rows, args.at_init)
+    for name, exp in rows:
         trial = _Trial(exp, args.seed)
         probes = exp.generate(np.random.default_rng(12345), 200)
         print(f"{name} seed {args.seed} (lr {exp.lr}); probe: 200 fresh sequences, frozen weights")
@@ -75,11 +80,10 @@ def main() -> None:
             print(f"{seen:>10,} {cells:>24} {ders:>24} {g:>10.3f} {d:>10.3f}", flush=True)
 
 
-def at_init(rows: list[str], n: int) -> None:
+def at_init(rows: list[tuple[str, lstm1997.Experiment]], n: int) -> None:
     print(f"initial nets of seeds 0-{n - 1}, 200 fresh sequences each: fraction of (sequence, cell) pairs with")
     print("h'(s_c) >= 0.01 at the target step, over the seeds: median (min-max), and seeds where it is below 5%")
-    for name in rows:
-        exp = lstm1997.get_experiment(name)
+    for name, exp in rows:
         probes = exp.generate(np.random.default_rng(12345), 200)
         open_ = np.array([np.mean(probe(_Trial(exp, seed).model.net, probes)[1] >= 0.01) for seed in range(n)])
         print(
