@@ -46,6 +46,10 @@ def probe(net: lstm1997.Network, seqs: lstm1997.Sequences) -> dict[str, np.ndarr
     }
 
 
+def _row(values: np.ndarray, fmt: str) -> str:
+    return " ".join(f"{v:{fmt}}" for v in values)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
@@ -67,9 +71,8 @@ def main() -> None:
                     for _ in range(args.every // 1000):
                         trial.train(trial.draw(1000))
                 p = probe(trial.model.net, probes)
-                fmt = lambda a, f: " ".join(f"{v:{f}}" for v in a)  # noqa: E731
-                print(f"{seen:>10,} {p['error']:7.4f} {p['spread']:7.3f} {fmt(p['marked'], '6.3f'):>14} "
-                      f"{fmt(p['other'], '6.3f'):>14} {fmt(p['s'], '7.2f'):>30} {fmt(p['h_der'], '7.4f'):>30}",
+                print(f"{seen:>10,} {p['error']:7.4f} {p['spread']:7.3f} {_row(p['marked'], '6.3f'):>14} "
+                      f"{_row(p['other'], '6.3f'):>14} {_row(p['s'], '7.2f'):>30} {_row(p['h_der'], '7.4f'):>30}",
                       flush=True)  # fmt: skip
 
 
