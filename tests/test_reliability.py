@@ -326,6 +326,22 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def test_an_interrupted_pool_removes_what_killed_workers_were_writing(tmp_path, monkeypatch):
+    """The pool SIGKILLs its workers on Ctrl-C; one killed inside store.write_atomic leaves its temporary file."""
+    exp = lstm1997.get_experiment("temporal-6a")
+    litter = tmp_path / exp.name / ".seed-1.ckpt.abc123.tmp"
+
+    def interrupted(jobs, *args):
+        litter.parent.mkdir(parents=True, exist_ok=True)
+        litter.write_bytes(b"half a checkpoint")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(lstm1997.sweep, "_run_local", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_trials(exp, [0, 1], workers=2, out=tmp_path)
+    assert not litter.exists()
+
+
 def test_a_worker_killed_under_the_sweep_stops_it_with_one_line(tmp_path):
     # adding-T100's trials take minutes, so the sweep cannot finish before the kill (temporal-6a's take a second)
     p = cli("run", "adding-T100", "--trials", "4", "--workers", "2", "--out", tmp_path)

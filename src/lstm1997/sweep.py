@@ -118,7 +118,13 @@ def run_plan(
         for exp, seed, checkpoint, every in jobs:
             finished(run_trial(exp, seed, _Progress(report, exp.name, seed), checkpoint, every)[0])
     else:
-        _run_local(jobs, workers, report, finished)
+        try:
+            _run_local(jobs, workers, report, finished)
+        except BaseException:  # the workers are dead now; one may have been killed inside write_atomic
+            for exp, seed, checkpoint, _ in jobs:
+                if checkpoint is not None and (exp.name, seed) not in records:
+                    store.remove_temporary(out, exp.name, seed)
+            raise
     return [[records[(exp.name, s)] for s in seeds] for exp, seeds in rows]
 
 
