@@ -22,14 +22,19 @@ import lstm1997
 from lstm1997.tasks import adding, longlag, reber
 
 
-def median_rate(fn, steps: int, repeats: int) -> float:
-    fn()  # compile / warm up
+def median_time(fn, repeats: int = 7) -> float:
+    """Median seconds of ``repeats`` calls of ``fn``, after one call to compile and warm up."""
+    fn()
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    return steps / statistics.median(times)
+    return statistics.median(times)
+
+
+def median_rate(fn, steps: int, repeats: int) -> float:
+    return steps / median_time(fn, repeats)
 
 
 def kernel_rate(name: str, seqs: lstm1997.Sequences, repeats: int, full: bool = False) -> float:

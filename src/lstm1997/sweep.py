@@ -121,9 +121,10 @@ def run_plan(
         try:
             _run_local(jobs, workers, report, finished)
         except BaseException:  # the workers are dead now; one may have been killed inside write_atomic
-            for exp, seed, checkpoint, _ in jobs:
-                if checkpoint is not None and (exp.name, seed) not in records:
-                    store.remove_temporary(out, exp.name, seed)
+            if out is not None:
+                for exp, seed, *_ in jobs:
+                    if (exp.name, seed) not in records:
+                        store.remove_temporary(out, exp.name, seed)
             raise
     return [[records[(exp.name, s)] for s in seeds] for exp, seeds in rows]
 
