@@ -273,14 +273,14 @@ def _fg_run(
                     add_source_pair(ds_in, k_in, ds_c, k_c, c, a, b, x_idx, x_val, rb, y_prev)
                     add_source(ds_f, c, s_prev * dy_f[j], a, b, x_idx, x_val, rb, y_prev)
             cell_outputs(s, y_out, block_size, h_kind, h_val, h_der, y_c)  # eqs. 4, 9
-            output_units(w_k, k_kind, y_c, a, b, x_idx, x_val, y_k)
             if record:
                 states[t, :nb] = y_in
                 states[t, nb : 2 * nb] = y_out
                 states[t, 2 * nb : 3 * nb] = y_f
                 states[t, 3 * nb : 3 * nb + nc] = s
                 states[t, 3 * nb + nc :] = y_c
-            if target_at[t]:
+            if target_at[t]:  # the outputs feed nothing back: computed only where a target reads them
+                output_units(w_k, k_kind, y_c, a, b, x_idx, x_val, y_k)
                 out[row, :] = y_k
                 if mode != FG_FORWARD:
                     output_errors(w_k, k_kind, y_k, targets, row, y_c, a, b, x_idx, x_val, e_k, delta, g_k)
