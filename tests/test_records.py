@@ -1,15 +1,14 @@
 """Committed records reproduce: rerunning a trial gives its committed record (all but the timing fields and the
 provenance), so a change to a kernel that alters a single rounding in a row's results fails here, not silently
-in the next sweep. The trials are the cheapest committed ones of each kind of kernel and criterion (about 15 s)."""
+in the next sweep. The trials are the cheapest committed ones of each kind of kernel and criterion (about 20 s)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from lstm1997 import get_experiment
+from lstm1997 import get_experiment, store
 from lstm1997.sweep import TIMING_FIELDS
 from lstm1997.trial import run_trial
 
@@ -32,7 +31,7 @@ RECORDS = [
 def test_a_committed_record_reproduces(name):
     if "~" in name:
         pytest.importorskip("torch")  # the baselines module imports torch
-    stored = json.loads((RESULTS / f"{name}.json").read_text())
+    stored = store.load(RESULTS / f"{name}.json")
     record, _ = run_trial(get_experiment(stored["experiment"]), stored["seed"])
     drop = {*TIMING_FIELDS, "provenance"}
     assert {k: v for k, v in record.items() if k not in drop} == {k: v for k, v in stored.items() if k not in drop}
