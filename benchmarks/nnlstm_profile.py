@@ -1,12 +1,20 @@
 """Where the time of the H=32 ``nnlstm`` kernel goes: its rate with and without the backward pass, the cost of
-one numba math.exp-based logistic and one math.tanh call, and of the 4H x H multiply-adds of W_hh h(t-1).
+one numba math.exp-based logistic, one math.tanh and one nnlstm._tanh call, and of the 4H x H multiply-adds of
+W_hh h(t-1).
+With ``--against FILE``, also the training rate of the kernel in FILE (another version of lstm1997/nnlstm.py)
+beside the installed one's, in the same process:
 
     python benchmarks/nnlstm_profile.py
+    git show f82912a:src/lstm1997/nnlstm.py > /tmp/nnlstm_old.py
+    python benchmarks/nnlstm_profile.py --against /tmp/nnlstm_old.py
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import math
+import sys
 
 import numpy as np
 from numba import njit
@@ -32,22 +40,53 @@ def _tanh_all(x, out):
 
 
 @njit(cache=True)
+def _exp_tanh_all(x, out):
+    for i in range(x.shape[0]):
+        out[i] = nnlstm._tanh(x[i])
+
+
+@njit(cache=True)
 def _recurrent_macs(W_hhT, h, a, repeats):
     for _ in range(repeats):
-        for m in range(h.shape[0]):
-            for r in range(a.shape[0]):
-                a[r] += W_hhT[m, r] * h[m]
+        nnlstm._add_tmatvec(W_hhT, h, a)
+
+
+def against(path: str, seqs, model) -> None:
+    """Training rates (forward + BPTT + SGD) of the kernel in ``path`` and the installed one, alternating."""
+    spec = importlib.util.spec_from_file_location("nnlstm_other", path)
+    other = sys.modules["nnlstm_other"] = importlib.util.module_from_spec(spec)  # (dataclasses look it up)
+    spec.loader.exec_module(other)
+
+    def train(module):
+        theta, grad, out = model.theta.copy(), np.zeros_like(model.theta), np.empty((len(seqs.targets), 1))
+        module.run(theta, model.n_in, model.hidden, 1, seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val,
+                   seqs.target_at, seqs.targets, module.SGD, 0.01, 0.9, 0.999, 1e-8,
+                   np.zeros_like(theta), np.zeros_like(theta), np.zeros(1, np.int64), grad, out)  # fmt: skip
+
+    rates = {}
+    for _ in range(3):
+        for name, module in ((path, other), ("installed", nnlstm)):
+            rates.setdefault(name, []).append(seqs.n_steps / median_time(lambda m=module: train(m)) / 1e6)
+    mine, theirs = np.median(rates["installed"]), np.median(rates[path])
+    print(f"training, H={model.hidden}: {path} {theirs:.3f} M steps/s, installed {mine:.3f} M ({mine / theirs:.2f}x)")
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--against", metavar="FILE", help="another version of lstm1997/nnlstm.py to compare with")
+    args = ap.parse_args()
     hidden = 32
     seqs = adding.generate_adding(np.random.default_rng(1), 300, 100)
     model = nn_lstm_model(lstm1997.get_experiment("adding-T100"), np.random.default_rng(0), hidden, "sgd")
+    if args.against:
+        for h in (3, hidden):
+            against(args.against, seqs, nn_lstm_model(lstm1997.get_experiment("adding-T100"),
+                                                      np.random.default_rng(0), h, "sgd"))  # fmt: skip
     for name, mode in (("forward only", nnlstm.FORWARD), ("forward + BPTT + SGD", nnlstm.SGD)):
         t = median_time(lambda m=mode: model.copy()._run(seqs, m, 0.01, np.zeros_like(model.theta)))
         print(f"H={hidden}, T=100, {name}: {seqs.n_steps / t / 1e6:.3f} M steps/s")
     x, out = np.random.default_rng(0).normal(size=100_000), np.empty(100_000)
-    for name, fn in (("logistic (math.exp)", _logistic_all), ("math.tanh", _tanh_all)):
+    for name, fn in (("logistic (math.exp)", _logistic_all), ("math.tanh", _tanh_all), ("nnlstm._tanh", _exp_tanh_all)):
         print(f"{name}: {median_time(lambda f=fn: f(x, out)) / x.size * 1e9:.1f} ns per call")
     G = 4 * hidden
     W_hhT, h, a = np.random.default_rng(0).random((hidden, G)), np.full(hidden, 1e-3), np.zeros(G)
