@@ -89,3 +89,14 @@ def test_bad_arguments():
     model = NNLSTMModel(2, 3, 1, np.zeros(88), "sgd")
     with pytest.raises(NotImplementedError):
         model.train(EXPERIMENTS["adding-T100"].generate(np.random.default_rng(0), 1), 0.5, per_step=True)
+
+
+def test_denormal_flushing_ends_with_the_kernel_call():
+    """The kernel runs with subnormals flushed to zero (for speed); afterwards the thread is back to IEEE
+    arithmetic, so numpy and PyTorch code that follows sees subnormals again."""
+    exp = EXPERIMENTS["adding-T100"]
+    model = NNLSTMModel.of(torch_net(exp.spec.n_in, 3, exp.spec.n_out, seed=0), "adam")
+    tiny = np.array([1e-310])
+    model.train(exp.generate(np.random.default_rng(0), 2), lr=0.1, per_step=False)
+    assert (tiny * 1.0)[0] == 1e-310
+    assert torch.tensor([1e-310], dtype=torch.float64).mul(1.0).item() == 1e-310
