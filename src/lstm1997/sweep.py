@@ -84,6 +84,7 @@ def run_plan(
     """Like run_trials for several rows at once: all their trials share one pool of workers, the most
     expensive first, so no core idles between rows. Returns each row's records in seed order."""
     rows = [(exp, _check_args(exp, seeds, workers, backend, address)) for exp, seeds in plan]
+    store.provenance()  # the commit of the code this process loaded, not of a later HEAD when a trial ends
     names = [exp.name for exp, _ in rows]
     if len(set(names)) != len(names):
         raise ValueError(f"a plan names each experiment once, got {names}")
