@@ -194,6 +194,20 @@ def test_checkpoint_settings_ignore_fields_added_with_a_default(tmp_path):
         load_checkpoint(ckpt, ablation, 0)
 
 
+def test_a_trial_resumed_under_another_commit_names_it_in_its_record(tmp_path, monkeypatch):
+    exp = lstm1997.get_experiment("temporal-6a").with_options(cap=3000)
+    here = store.provenance()
+    with monkeypatch.context() as m:  # the first part runs under another commit
+        m.setattr(store, "provenance", lambda: {**here, "commit": "0123456789ab"})
+        ckpt = checkpoint_of(exp, 0, tmp_path / "c.ckpt")
+    assert load_checkpoint(ckpt, exp, 0)[2] == {"0123456789ab"}
+    record, _ = run_trial(exp, 0, checkpoint=ckpt)
+    assert record["provenance"] == {"resumed_from": ["0123456789ab"]}
+    saved = store.load(store.save(tmp_path, record))["provenance"]
+    assert saved["commit"] == here["commit"] and saved["resumed_from"] == ["0123456789ab"]
+    assert "provenance" not in run_trial(exp, 0, checkpoint=checkpoint_of(exp, 0, tmp_path / "d.ckpt"))[0]
+
+
 @pytest.mark.parametrize(("key", "value", "message"), [("lstm1997", "0.0.1", "version"), ("format", 99, "format")])
 def test_a_checkpoint_of_another_version_or_format_is_refused(tmp_path, key, value, message):
     import pickle
@@ -281,7 +295,7 @@ def test_a_long_trial_killed_mid_way_resumes_from_its_checkpoint(tmp_path):
     time.sleep(1.0)
     os.killpg(p.pid, signal.SIGKILL)
     p.wait()
-    state, _ = load_checkpoint(ckpt, exp, 0)
+    state, _, _ = load_checkpoint(ckpt, exp, 0)
     assert 0 < state["seen"] < exp.cap and not store.trial_path(tmp_path, exp.name, 0).exists()
     events = []
     resumed = run_trials(exp, [0], out=tmp_path, checkpoint_every=0, report=lambda e, i: events.append(i))[0]

@@ -149,9 +149,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def save(out: Path, record: dict) -> Path:
-    """Write one trial's record atomically; returns its path."""
+    """Write one trial's record atomically with this process's provenance (added to any the record has, such
+    as the commits a resumed trial ran under); returns its path."""
     path = trial_path(out, record["experiment"], record["seed"])
-    data = json.dumps({**record, "provenance": provenance()}, indent=1, allow_nan=True)
+    data = json.dumps({**record, "provenance": {**provenance(), **record.get("provenance", {})}}, indent=1,
+                      allow_nan=True)  # fmt: skip
     write_atomic(path, data.encode())
     return path
 

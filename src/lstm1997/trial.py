@@ -385,20 +385,24 @@ def run_trial(
     With ``checkpoint`` (a file path), the trial saves its state there every ``checkpoint_every`` seconds of
     wall time (0: after every chunk), and if the file exists it resumes from it instead of starting afresh;
     the record is the same as an uninterrupted run's. The caller deletes the file once the record is safe.
-    A checkpoint of another experiment, seed, package version or format raises StoreError."""
+    A checkpoint of another experiment, seed, package version or format raises StoreError; one written by
+    the code of another git commit is resumed, and the record names those commits (``provenance.resumed_from``)."""
     _check_trial_args(exp, seed, checkpoint_every)
     start = time.perf_counter()
     trial = _Trial(exp, seed)
     earlier = 0.0  # wall time spent before the checkpoint resumed from
+    commits = {store.provenance()["commit"]}  # the code that computed this trial, resumed parts included
     saver = None
     if checkpoint is not None:
         checkpoint = Path(checkpoint)
         if checkpoint.exists():
-            state, earlier = load_checkpoint(checkpoint, exp, seed)
+            state, earlier, before = load_checkpoint(checkpoint, exp, seed)
             trial.restore(state)
-        saver = _Saver(checkpoint, checkpoint_every, start - earlier)
+            commits |= before
+        saver = _Saver(checkpoint, checkpoint_every, start - earlier, commits)
     trial.run(progress, saver)
     wall = time.perf_counter() - start + earlier
+    others = sorted(commits - {store.provenance()["commit"]})
     return {
         "experiment": exp.name,
         "seed": seed,
@@ -413,6 +417,7 @@ def run_trial(
         "wall_time": wall,
         "steps_per_s": trial.steps / wall if wall > 0 else 0.0,
         "curve": trial.curve,
+        **({"provenance": {"resumed_from": others}} if others else {}),  # completed by store.save
     }, (trial.model.net if isinstance(trial.model, KernelModel) else trial.model)
 
 
@@ -430,14 +435,14 @@ def _check_trial_args(exp: Experiment, seed: int, checkpoint_every: float) -> No
 class _Saver:
     """Saves a trial's checkpoint when ``every`` seconds have passed since the last one."""
 
-    def __init__(self, path: Path, every: float, started: float):
-        self.path, self.every, self.started = path, every, started
+    def __init__(self, path: Path, every: float, started: float, commits: set[str]):
+        self.path, self.every, self.started, self.commits = path, every, started, commits
         self.last = time.perf_counter()
 
     def __call__(self, trial: _Trial) -> None:
         now = time.perf_counter()
         if now - self.last >= self.every:
-            save_checkpoint(self.path, trial, now - self.started)
+            save_checkpoint(self.path, trial, now - self.started, self.commits)
             self.last = now
 
 
@@ -485,19 +490,23 @@ _HEADER_NAMES = {
 }
 
 
-def save_checkpoint(path: Path, trial: _Trial, wall_time: float) -> None:
-    """Write ``trial``'s state to ``path`` atomically: a pickled header, then the pickled state."""
+def save_checkpoint(path: Path, trial: _Trial, wall_time: float, commits: set[str]) -> None:
+    """Write ``trial``'s state to ``path`` atomically: a pickled header, then the pickled state, the wall time
+    and the git ``commits`` whose code has run the trial so far."""
     header = checkpoint_header(trial.exp, trial.seed)
     try:
-        data = pickle.dumps(header) + pickle.dumps({"wall_time": wall_time, "state": trial.state()}, protocol=5)
+        data = pickle.dumps(header) + pickle.dumps(
+            {"wall_time": wall_time, "state": trial.state(), "commits": sorted(commits)}, protocol=5
+        )
     except (pickle.PicklingError, TypeError, AttributeError) as e:
         what = f"{trial.exp.name} seed {trial.seed}"
         raise StoreError(f"cannot checkpoint {what}: its state (model) cannot be pickled ({e})") from None
     store.write_atomic(path, data)
 
 
-def load_checkpoint(path: Path, exp: Experiment, seed: int) -> tuple[dict, float]:
-    """The state saved in ``path`` and the wall time spent until then; StoreError (naming the file) if it is
+def load_checkpoint(path: Path, exp: Experiment, seed: int) -> tuple[dict, float, set[str]]:
+    """The state saved in ``path``, the wall time spent until then and the git commits whose code spent it
+    ("unknown" for a checkpoint from before commits were kept); StoreError (naming the file) if it is
     unreadable or was written for another experiment, seed, package version or checkpoint format."""
     again = "delete it to restart that trial from the beginning"
     try:
@@ -513,7 +522,7 @@ def load_checkpoint(path: Path, exp: Experiment, seed: int) -> tuple[dict, float
                         f"refusing to resume from it ({again})"
                     )
             body = pickle.load(f)
-        return body["state"], float(body["wall_time"])
+        return body["state"], float(body["wall_time"]), set(body.get("commits", ["unknown"]))
     except StoreError:
         raise
     except Exception as e:  # a damaged pickle can raise almost anything
