@@ -17,6 +17,7 @@ import pytest
 import lstm1997
 from lstm1997 import store
 from lstm1997.criteria import ST3, NSeq
+from lstm1997.report import _provenance
 from lstm1997.store import StoreError
 from lstm1997.sweep import TIMING_FIELDS, run_trials
 from lstm1997.trial import load_checkpoint, run_trial
@@ -203,8 +204,9 @@ def test_a_trial_resumed_under_another_commit_names_it_in_its_record(tmp_path, m
     assert load_checkpoint(ckpt, exp, 0)[2] == {"0123456789ab"}
     record, _ = run_trial(exp, 0, checkpoint=ckpt)
     assert record["provenance"] == {"resumed_from": ["0123456789ab"]}
-    saved = store.load(store.save(tmp_path, record))["provenance"]
-    assert saved["commit"] == here["commit"] and saved["resumed_from"] == ["0123456789ab"]
+    saved = store.load(store.save(tmp_path, record))
+    assert saved["provenance"]["commit"] == here["commit"] and saved["provenance"]["resumed_from"] == ["0123456789ab"]
+    assert "- commit of a resumed trial's earlier part: 0123456789ab" in _provenance([saved])  # RESULTS.md
     assert "provenance" not in run_trial(exp, 0, checkpoint=checkpoint_of(exp, 0, tmp_path / "d.ckpt"))[0]
 
 

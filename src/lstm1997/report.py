@@ -16,6 +16,9 @@ def _provenance(records: list[dict]) -> list[str]:
     for r in records:
         for key in ("commit", "lstm1997", "machine", "python", "numpy", "numba"):
             seen.setdefault(key, set()).add(str(r.get("provenance", {}).get(key, "?")))
+    resumed = {c for r in records for c in r.get("provenance", {}).get("resumed_from", [])}
+    if resumed:  # trials resumed from a checkpoint that the code of another commit wrote
+        seen["commit of a resumed trial's earlier part"] = resumed
     return [f"- {k}: {', '.join(sorted(v))}" for k, v in seen.items()]
 
 
