@@ -391,7 +391,8 @@ def run_trial(
     start = time.perf_counter()
     trial = _Trial(exp, seed)
     earlier = 0.0  # wall time spent before the checkpoint resumed from
-    commits = {store.provenance()["commit"]}  # the code that computed this trial, resumed parts included
+    here = store.provenance()["commit"]
+    commits = {here}  # the code that computed this trial, resumed parts included
     saver = None
     if checkpoint is not None:
         checkpoint = Path(checkpoint)
@@ -402,7 +403,7 @@ def run_trial(
         saver = _Saver(checkpoint, checkpoint_every, start - earlier, commits)
     trial.run(progress, saver)
     wall = time.perf_counter() - start + earlier
-    others = sorted(commits - {store.provenance()["commit"]})
+    others = sorted(commits - {here})
     return {
         "experiment": exp.name,
         "seed": seed,
