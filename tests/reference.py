@@ -33,7 +33,7 @@ def reference_forward(w: dict, spec, x: np.ndarray) -> dict:
         h = 2 * _sig(s) - 1 if spec.h == "h1" else s
         y_c = y_out[block] * h
         v = np.concatenate([[1.0], y_c, x[t]])
-        y = _sig(w["w_k"] @ v) if spec.output == "logistic" else w["w_k"] @ v
+        y = w["w_k"] @ v if spec.output == "linear" else _sig(w["w_k"] @ v)
         for k, val in zip(rec, (u, v, net_in, net_out, net_c, y_in, y_out, s, y_c, y)):
             rec[k].append(val)
         y_prev = np.concatenate([y_c, y_in, y_out])
@@ -41,8 +41,12 @@ def reference_forward(w: dict, spec, x: np.ndarray) -> dict:
 
 
 def reference_loss(w: dict, spec, x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> float:
-    """E = 1/2 sum over masked steps of the squared output error (exact, untruncated forward)."""
+    """E = 1/2 sum over masked steps of the squared output error (exact, untruncated forward); for logistic units
+    trained with the cross-entropy error, E = -sum (t log y + (1 - t) log(1 - y))."""
     out = reference_forward(w, spec, x)["y"]
+    if spec.output == "logistic-ce":
+        t, o = y[mask], out[mask]
+        return -float(np.sum(t * np.log(o) + (1 - t) * np.log(1 - o)))
     return 0.5 * float(np.sum((out[mask] - y[mask]) ** 2))
 
 
@@ -61,7 +65,8 @@ def reference_truncated_gradient(w: dict, spec, x: np.ndarray, y: np.ndarray, ma
         else:
             h, dh = s, np.ones(nc)
         dy = (f["y"][t] - y[t]) if mask[t] else np.zeros(spec.n_out)
-        dnet_k = dy * f["y"][t] * (1 - f["y"][t]) if spec.output == "logistic" else dy
+        slope = {"logistic": f["y"][t] * (1 - f["y"][t]), "logistic-offset": f["y"][t] * (1 - f["y"][t]) + 0.1}
+        dnet_k = dy * slope.get(spec.output, 1.0)  # linear, and logistic with cross-entropy: no f'_k
         grads["w_k"] += np.outer(dnet_k, v)
         dy_c = w["w_k"][:, 1 : 1 + nc].T @ dnet_k  # the only consumer of y_c(t) that is not detached
         y_out = f["y_out"][t]

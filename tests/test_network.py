@@ -1,5 +1,7 @@
 """Network specs: the paper's weight counts for all 30 rows, masks, initialisation, validation."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -127,3 +129,18 @@ def test_public_api_shapes():
     assert lstm1997.forward(net, x).shape == (len(x), 1)
     g = lstm1997.truncated_gradient(net, x, y, mask)
     assert {k: v.shape for k, v in g.items()} == {k: v.shape for k, v in net.weights.items()}
+
+
+def test_cell_init_range_rescales_only_the_cells_bias_and_recurrent_weights():
+    base = NetworkSpec(2, 1, 2, 2, bias="all", in_gate_bias=(-3, -6))
+    a = base.init(np.random.default_rng(0))
+    b = replace(base, cell_init_range=0.0).init(np.random.default_rng(0))
+    c = replace(base, cell_init_range=0.01).init(np.random.default_rng(0))
+    for k in ("w_in", "w_out", "w_k"):
+        np.testing.assert_array_equal(getattr(a, k), getattr(b, k))
+    np.testing.assert_array_equal(a.w_c[:, 1:3], b.w_c[:, 1:3])  # the inputs keep their draw
+    assert not np.any(b.w_c[:, 0]) and not np.any(b.w_c[:, 3:])
+    np.testing.assert_allclose(c.w_c[:, 3:], a.w_c[:, 3:] / 10)
+    assert base.n_weights == replace(base, cell_init_range=0.0).n_weights == 93
+    with pytest.raises(ValueError, match="cell_init_range"):
+        replace(base, cell_init_range=0.5)

@@ -446,7 +446,7 @@ class ForgetGateLSTM1997(LSTM1997):
         y_cells = torch.stack(cells)
         v = torch.cat((x.new_ones(n_steps, batch, 1), y_cells, x), dim=-1)
         net_k = v @ w_k.T
-        y = _logistic(net_k) if spec.output == "logistic" else net_k
+        y = net_k if spec.output == "linear" else _logistic(net_k)
         final = (y_c, s, y_in, y_out)
         if unbatched:
             return y.squeeze(1), tuple(z.squeeze(0) for z in final)

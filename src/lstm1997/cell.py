@@ -104,7 +104,19 @@ def output_units(w_k, k_kind, y_c, a, b, x_idx, x_val, y_k):
             net += w_k[k, 1 + c] * y_c[c]
         for e in range(a, b):
             net += w_k[k, 1 + nc + x_idx[e]] * x_val[e]
-        y_k[k] = logistic(net) if k_kind == 0 else net  # eq. 3: f; or linear (an ablation)
+        y_k[k] = net if k_kind == 1 else logistic(net)  # eq. 3: f; or linear (an ablation)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def output_slope(k_kind, y):
+    """The factor f'_k(net_k) of eq. 19 for an output unit with activation ``y``, by output kind: 0 logistic
+    (the paper's); 1 linear and 2 logistic with the cross-entropy error (no f'_k: no flat spot); 3 logistic with
+    Fahlman's flat-spot offset, f'_k + 0.1. Kinds 1-3 are deviations from eq. 19 (docs/DEVIATIONS.md)."""
+    if k_kind == 0:
+        return y * (1.0 - y)
+    if k_kind == 3:
+        return y * (1.0 - y) + 0.1
+    return 1.0
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -114,7 +126,7 @@ def output_errors(w_k, k_kind, y_k, targets, row, y_c, a, b, x_idx, x_val, e_k, 
     nc = y_c.shape[0]
     n_out = w_k.shape[0]
     for k in range(n_out):
-        dy_k = y_k[k] * (1.0 - y_k[k]) if k_kind == 0 else 1.0
+        dy_k = output_slope(k_kind, y_k[k])
         e_k[k] = dy_k * (targets[row, k] - y_k[k])  # eq. 19
         g_k[k, 0] -= e_k[k]  # eq. 22 (dE/dw = -e_l y^m)
         for c in range(nc):

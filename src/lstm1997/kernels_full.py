@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from lstm1997.cell import apply_updates, block_sum, cell_inputs, cell_outputs, gates, output_units
+from lstm1997.cell import apply_updates, block_sum, cell_inputs, cell_outputs, gates, output_slope, output_units
 from lstm1997.kernels import FORWARD, GRADIENT, TRAIN_PER_SEQUENCE
 
 __all__ = ["FORWARD", "GRADIENT", "TRAIN_PER_SEQUENCE", "run_full"]
@@ -135,7 +135,7 @@ def run_full(
                 r_row -= 1
                 for k in range(n_out):
                     yk = out[r_row, k]
-                    fk = yk * (1.0 - yk) if k_kind == 0 else 1.0
+                    fk = output_slope(k_kind, yk)
                     d_k[k] = fk * (yk - targets[r_row, k])  # eq. 19: d_k = -e_k
                     g_k[k, 0] += d_k[k]  # eq. 22: dE/dw_km = -e_k v_m
                     for c in range(nc):

@@ -18,8 +18,10 @@ G_CODES = {"g2": 0, "g1": 1}
 """Cell input squashing: g2 = 4/(1+exp(-x)) - 2 in [-2,2] (eq. 5); g1 = logistic in [0,1] (Exps 2a/2b)."""
 H_CODES = {"h1": 0, "id": 1}
 """Cell output squashing: h1 = 2/(1+exp(-x)) - 1 in [-1,1] (eq. 4); id = identity (Exps 2a/2b)."""
-OUTPUT_CODES = {"logistic": 0, "linear": 1}
-"""Output unit activation: logistic (the paper's, every experiment); linear (an ablation only)."""
+OUTPUT_CODES = {"logistic": 0, "linear": 1, "logistic-ce": 2, "logistic-offset": 3}
+"""Output units and their error (eq. 19): logistic (the paper's, every experiment); linear; logistic units trained
+with the cross-entropy error (eq. 19 without f'_k); logistic with Fahlman's flat-spot offset (f'_k + 0.1). All but
+the first are deviations (docs/DEVIATIONS.md), used only by ablations and the reconstruction profiles."""
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,17 @@ class NetworkSpec:
     """Sources of the cell inputs net_c: "all" as ``connectivity`` and ``bias`` say (the paper's); "inputs": the
     inputs only, no bias and no recurrent connections (an ablation: no nearly constant source whose weight
     adds T times to s_c)."""
-    output: Literal["logistic", "linear"] = "logistic"
-    """Output unit activation (see OUTPUT_CODES); "linear" is an ablation, not the paper's."""
+    output: Literal["logistic", "linear", "logistic-ce", "logistic-offset"] = "logistic"
+    """Output unit activation and error (see OUTPUT_CODES); all but "logistic" deviate from the paper."""
     init_range: float = 0.1
     """Weights start uniform in [-init_range, init_range] (0.2 for Exps 1 and 2, 0.1 otherwise)."""
     in_gate_bias: tuple[float, ...] | None = None
     """Initial input-gate bias per block (e.g. (-3, -6)); None draws it like any other weight ("r")."""
     out_gate_bias: tuple[float, ...] | None = None
     """Initial output-gate bias per block (e.g. (-1, -2, -3)); None draws it like any other weight ("r")."""
+    cell_init_range: float | None = None
+    """Initial range of the cells' bias and recurrent weights when not ``init_range`` (0: they start at zero and
+    learn like any other weight). Drawn as usual, then rescaled, so the other weights are unchanged."""
 
     def __post_init__(self) -> None:
         for name in ("n_in", "n_out", "n_blocks", "block_size"):
@@ -71,6 +76,8 @@ class NetworkSpec:
             raise ValueError(f"unknown squashing g={self.g!r} h={self.h!r} output={self.output!r}")
         if not self.init_range > 0:
             raise ValueError(f"init_range must be positive, got {self.init_range!r}")
+        if self.cell_init_range is not None and not 0 <= self.cell_init_range <= self.init_range:
+            raise ValueError(f"cell_init_range must be in [0, init_range], got {self.cell_init_range!r}")
         for name in ("in_gate_bias", "out_gate_bias"):
             value = getattr(self, name)
             if value is not None and len(value) != self.n_blocks:
@@ -133,6 +140,9 @@ class NetworkSpec:
         masks = self.masks
         r = self.init_range
         w = {name: rng.uniform(-r, r, size=m.shape) * m for name, m in masks.items()}
+        if self.cell_init_range is not None:
+            w["w_c"][:, 0] *= self.cell_init_range / r
+            w["w_c"][:, 1 + self.n_in :] *= self.cell_init_range / r
         if self.in_gate_bias is not None:
             w["w_in"][:, 0] = self.in_gate_bias
         if self.out_gate_bias is not None:

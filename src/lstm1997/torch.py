@@ -195,7 +195,7 @@ class LSTM1997(nn.Module):
         # Output units read v(t) = [1, y_c(t), x(t)]: the current step's cell outputs, not detached.
         y_cells = torch.stack(cell_outputs) if n_steps else x.new_zeros(0, batch, nc)
         net_k = y_cells @ w_k[:, 1 : 1 + nc].T + x @ w_k[:, 1 + nc :].T + w_k[:, 0]
-        y = _logistic(net_k) if spec.output == "logistic" else net_k  # eq. 3: f(net_k); linear is an ablation
+        y = net_k if spec.output == "linear" else _logistic(net_k)  # eq. 3: f(net_k); linear is an ablation
 
         final: State = (y_c, s, y_in, y_out)
         if unbatched:
