@@ -32,6 +32,20 @@ class Streak:
 
 
 @dataclass(frozen=True)
+class FrozenTest:
+    """Exp 2 success read as a test of the frozen net (a reading, docs/DEVIATIONS.md): every ``every`` training
+    sequences, fresh sequences are classified with the weights fixed; success once ``size`` of them in a row have
+    an absolute error below ``threshold`` at the sequence end (the test stops at the first wrong one)."""
+
+    threshold: float
+    """β: the largest allowed absolute error of any output unit."""
+    size: int = 10_000
+    """Test sequences that must all be correct (Table 11's test set size for 2b and 2c)."""
+    every: int = 1000
+    """Training sequences between two tests."""
+
+
+@dataclass(frozen=True)
 class ST3:
     """Exps 4 and 6, ST3(β): the average training error over the ``window`` most recent sequences is below
     ``avg_error`` and all of them were processed correctly (absolute error below ``threshold``)."""
@@ -75,4 +89,4 @@ class TwoSeqTest:
     """Sequences per test set."""
 
 
-Criterion = ReberTest | Streak | ST3 | NSeq | TwoSeqTest
+Criterion = ReberTest | Streak | FrozenTest | ST3 | NSeq | TwoSeqTest

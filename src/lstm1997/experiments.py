@@ -11,7 +11,7 @@ from typing import Literal
 
 import numpy as np
 
-from lstm1997.criteria import ST3, NSeq, ReberTest, Streak, TwoSeqTest
+from lstm1997.criteria import ST3, FrozenTest, NSeq, ReberTest, Streak, TwoSeqTest
 from lstm1997.network import Network, NetworkSpec
 from lstm1997.sequences import Sequences
 from lstm1997.tasks import adding, longlag, reber, temporal, twoseq
@@ -51,7 +51,7 @@ class Experiment:
     """Learning rate α of plain online gradient descent (Table 10)."""
     generate: Generator
     """Fresh random sequences: ``generate(rng, n)``. Test sets always come from here."""
-    criterion: ReberTest | Streak | ST3 | NSeq | TwoSeqTest
+    criterion: ReberTest | Streak | FrozenTest | ST3 | NSeq | TwoSeqTest
     """Stopping / success criterion (Table 11 and the text)."""
     cap: int
     """Failure cap: a trial that has not met the criterion after this many sequences fails (§12)."""
@@ -74,6 +74,9 @@ class Experiment:
     """The paper's truncated gradient, or the full BPTT gradient of the same net (an ablation, Sec. 6's claim)."""
     batch: int = 1000
     """Training sequences per compiled call (criteria are still checked after every sequence)."""
+    count_tests: bool = False
+    """Count the sequences of the periodic success tests (Exps 1 and 3) as presentations in the sequences to
+    success and milestones (a reading of "sequence presentations"; the paper's rows do not)."""
     model: Callable[[Experiment, np.random.Generator], object] | None = None
     """Builds the model a trial trains, given the row and the initialisation rng (see trial.Model); None is the
     paper's: the 1997 net of ``spec`` trained by the compiled kernel. Baseline rows set it."""
@@ -328,6 +331,16 @@ def get_experiment(name: str) -> Experiment:
         return EXPERIMENTS[name]
     if name in ABLATIONS:
         return ABLATIONS[name]
+    base, *changes = name.split("+")
+    if base in EXPERIMENTS and changes and "~" not in name:
+        from lstm1997 import profiles  # imported here: it builds on this module
+
+        if len(changes) == 1 and changes[0] in profiles.PROFILES:
+            return profiles.PROFILES[changes[0]].row(EXPERIMENTS[base])
+        try:
+            return profiles.apply(EXPERIMENTS[base], changes)
+        except ValueError as e:
+            raise KeyError(str(e)) from None
     baselines: dict[str, Experiment] = {}
     if "~" in name:
         try:

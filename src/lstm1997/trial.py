@@ -25,7 +25,7 @@ from typing import Protocol
 import numpy as np
 
 from lstm1997 import __version__, learning, store
-from lstm1997.criteria import ST3, NSeq, ReberTest, Streak, TwoSeqTest
+from lstm1997.criteria import ST3, FrozenTest, NSeq, ReberTest, Streak, TwoSeqTest
 from lstm1997.experiments import Experiment
 from lstm1997.network import Network
 from lstm1997.sequences import Sequences
@@ -132,6 +132,17 @@ def test_figures(exp: Experiment, net: Model, rng: np.random.Generator, n: int, 
     return {"n": n, "wrong": wrong, "fraction_wrong": wrong / n, "mse": sq / (n * n_out), "mae": ab / (n * n_out)}
 
 
+def frozen_test_passes(exp: Experiment, net: Model, rng: np.random.Generator, crit: FrozenTest) -> bool:
+    """Exp 2 read as a test of the frozen net: ``crit.size`` fresh sequences, all with every output's absolute
+    error at the end below the threshold; drawn in chunks of 500, stopping at the first chunk with a wrong one."""
+    for start in range(0, crit.size, 500):
+        seqs = exp.generate(rng, min(500, crit.size - start))
+        err = net.evaluate(seqs)[seqs.last_target] - seqs.criterion_targets[seqs.last_target]
+        if np.any(np.max(np.abs(err), axis=1) >= crit.threshold):
+            return False
+    return True
+
+
 def reber_all_correct(net: Model, seqs: Sequences) -> bool:
     """Exp 1's success test: at every step the k most active outputs are exactly the k legal successors."""
     out = net.evaluate(seqs)
@@ -185,6 +196,7 @@ class _Trial:
         else:
             self.model = exp.model(exp, init_rng)
         self.seen = 0  # sequences presented
+        self.tested = 0  # sequences of periodic success tests (counted as presentations with exp.count_tests)
         self.steps = 0  # network steps in training
         self.milestones: dict[str, int] = {}
         self.tests: dict[str, dict] = {}
@@ -332,14 +344,23 @@ class _Trial:
                 self.finish(True, sequences=self.seen - self.streak)
         elif isinstance(crit, ReberTest):
             due = self.seen % crit.every == 0 or self.seen >= exp.cap
-            if due and reber_all_correct(self.model, self.reber_check):
-                self.finish(True)
+            if due:
+                self.tested += self.reber_check.n
+                if reber_all_correct(self.model, self.reber_check):
+                    self.finish(True)
         elif isinstance(crit, TwoSeqTest) and self.seen % crit.every == 0:
             t = test_figures(exp, self.model, self.test_rng, crit.size, chunk=crit.size)
+            self.tested += crit.size
             if t["wrong"] < crit.st1_max_wrong:
-                self.milestones.setdefault("ST1", self.seen)
+                self.milestones.setdefault("ST1", self.presented())
                 if t["mae"] < crit.st2_mae:
                     self.finish(True)
+        elif (
+            isinstance(crit, FrozenTest)
+            and self.seen % crit.every == 0
+            and frozen_test_passes(exp, self.model, self.test_rng, crit)
+        ):
+            self.finish(True)
 
     def maybe_add_cell(self) -> None:
         """Exp 2a: add memory cell and input gate once the chunk's mean error has stopped decreasing
@@ -352,9 +373,13 @@ class _Trial:
             self.milestones["cell added"] = self.seen
         self.previous_phase_error = self.recent_error
 
+    def presented(self) -> int:
+        """Sequences presented so far: training sequences, and with ``count_tests`` the periodic tests' too."""
+        return self.seen + self.tested if self.exp.count_tests else self.seen
+
     def finish(self, success: bool, sequences: int | None = None) -> None:
         self.success = success
-        self.sequences = self.seen if sequences is None else sequences
+        self.sequences = self.presented() if sequences is None else sequences
         if self.exp.test_size and not isinstance(self.exp.criterion, NSeq):  # failures too: how close they came
             self.tests["final"] = test_figures(self.exp, self.model, self.test_rng, self.exp.test_size)
 

@@ -37,14 +37,19 @@ import numpy as np
 from lstm1997.sequences import Sequences
 
 
-def _sequences_2a(first: np.ndarray, middle: np.ndarray, p: int) -> Sequences:
-    """2a/2b batch from the first symbols (n,) (p-1 for x, p for y) and the middle symbols (n, p-1)."""
+def _sequences_2a(first: np.ndarray, middle: np.ndarray, p: int, end_only: bool = False) -> Sequences:
+    """2a/2b batch from the first symbols (n,) (p-1 for x, p for y) and the middle symbols (n, p-1); with
+    ``end_only`` the only target is the last one (the final x/y)."""
     n = len(first)
     full = np.empty((n, p + 1), dtype=np.int64)
     full[:, 0] = first
     full[:, 1:p] = middle
     full[:, p] = first  # the last symbol repeats the first (§3)
     starts = np.arange(n + 1, dtype=np.int64) * p
+    if end_only:
+        target_at = np.zeros(n * p, dtype=bool)
+        target_at[starts[1:] - 1] = True
+        return Sequences.from_onehot(full[:, :p].ravel(), starts, p + 1, target_at, np.eye(p + 1)[first])
     targets = np.eye(p + 1)[full[:, 1:].ravel()]  # the next symbol, at every step
     return Sequences.from_onehot(full[:, :p].ravel(), starts, p + 1, np.ones(n * p, dtype=bool), targets)
 
@@ -67,11 +72,13 @@ def training_set_2a(p: int = 100) -> Sequences:
     return _sequences_2a(np.array([p - 1, p]), np.broadcast_to(np.arange(p - 1), (2, p - 1)), p)
 
 
-def generate_2b(rng: np.random.Generator, n: int, p: int = 100) -> Sequences:
-    """``n`` sequences of Task 2b: as 2a, but the p-1 middle symbols are uniform i.i.d. over a_1..a_{p-1}."""
+def generate_2b(rng: np.random.Generator, n: int, p: int = 100, end_only: bool = False) -> Sequences:
+    """``n`` sequences of Task 2b: as 2a, but the p-1 middle symbols are uniform i.i.d. over a_1..a_{p-1}.
+    ``end_only``: a target at the last step only (a reading: "the only totally predictable targets ... occur at
+    sequence ends"); the inputs are the same."""
     _check_p(p)
     first = p - 1 + rng.integers(0, 2, n)
-    return _sequences_2a(first, rng.integers(0, p - 1, (n, p - 1)), p)
+    return _sequences_2a(first, rng.integers(0, p - 1, (n, p - 1)), p, end_only)
 
 
 def generate_2c(rng: np.random.Generator, n: int, p: int, q: int) -> Sequences:

@@ -1,0 +1,75 @@
+"""Named deviations and the knobs behind them: each changes what it says and nothing else."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from lstm1997 import get_experiment
+from lstm1997.criteria import FrozenTest, TwoSeqTest
+from lstm1997.experiments import EXPERIMENTS
+from lstm1997.profiles import DEVIATIONS, apply
+from lstm1997.tasks import longlag
+from lstm1997.trial import run_trial
+
+
+def test_rows_with_deviations_resolve_by_name_and_keep_the_paper_row_figures():
+    exp = get_experiment("adding-T100+ce-output+cell-init-zero")
+    base = EXPERIMENTS["adding-T100"]
+    assert exp.spec.output == "logistic-ce" and exp.spec.cell_init_range == 0.0
+    assert (exp.paper, exp.cap, exp.trials, exp.criterion, exp.lr) == (
+        base.paper, base.cap, base.trials, base.criterion, base.lr
+    )  # fmt: skip
+    assert "MODIFICATION" in exp.description and "READING" in exp.description
+    assert exp.n_weights == base.n_weights == 93
+
+
+def test_unknown_or_unconcerned_deviations_are_refused():
+    with pytest.raises(KeyError, match="unknown deviation"):
+        get_experiment("adding-T100+no-such-thing")
+    with pytest.raises(KeyError, match="does not concern"):
+        get_experiment("adding-T100+end-target")
+    with pytest.raises(ValueError, match="does not concern"):
+        apply(EXPERIMENTS["temporal-6a"], ["linear-output"])
+
+
+def test_every_deviation_names_its_tier_and_what_it_rests_on_or_contradicts():
+    for d in DEVIATIONS.values():
+        assert d.tier in ("reading", "modification") and d.conflicts and d.what
+        assert any(d.applies(e) for e in EXPERIMENTS.values()), d.name
+
+
+def _quick_twoseq(**changes):
+    crit = TwoSeqTest(threshold=0.2, st1_max_wrong=10_000, st2_mae=10.0)  # passes at the first test
+    return replace(EXPERIMENTS["twoseq-3a-T100-N3"], criterion=crit, test_size=0, **changes)
+
+
+def test_count_tests_adds_the_periodic_tests_sequences_and_changes_nothing_else():
+    plain, _ = run_trial(_quick_twoseq(), seed=3)
+    counted, _ = run_trial(_quick_twoseq(count_tests=True), seed=3)
+    assert plain["sequences"] == plain["presented"] == 1000
+    assert counted["sequences"] == 1000 + 256 and counted["milestones"]["ST1"] == 1256
+    assert counted["presented"] == 1000 and counted["final_train_error"] == plain["final_train_error"]
+
+
+def test_test_every_100_tests_at_every_hundred_sequences():
+    exp = apply(_quick_twoseq(), ["test-every-100"])
+    record, _ = run_trial(exp, seed=3)
+    assert exp.batch == 100 and record["sequences"] == 100
+
+
+@pytest.mark.parametrize(("threshold", "success"), [(1.0, True), (1e-9, False)])
+def test_frozen_test_passes_or_fails_on_the_frozen_net(threshold, success):
+    exp = replace(EXPERIMENTS["longlag-2c-q50-p50"], criterion=FrozenTest(threshold, size=1200), cap=2000, test_size=0)
+    record, _ = run_trial(exp, seed=1)
+    assert record["success"] is success
+    assert record["presented"] == (1000 if success else 2000)
+
+
+def test_end_target_2b_keeps_the_inputs_and_keeps_only_the_final_target():
+    full = longlag.generate_2b(np.random.default_rng(5), 4, p=10)
+    end = longlag.generate_2b(np.random.default_rng(5), 4, p=10, end_only=True)
+    np.testing.assert_array_equal(full.x_idx, end.x_idx)
+    assert end.target_at.sum() == 4 and full.target_at.sum() == 40
+    np.testing.assert_array_equal(end.targets, full.targets[full.last_target])
+    np.testing.assert_array_equal(np.flatnonzero(end.target_at), np.flatnonzero(full.target_at)[full.last_target])
