@@ -60,10 +60,16 @@ def test_test_every_100_tests_at_every_hundred_sequences():
 
 @pytest.mark.parametrize(("threshold", "success"), [(1.0, True), (1e-9, False)])
 def test_frozen_test_passes_or_fails_on_the_frozen_net(threshold, success):
-    exp = replace(EXPERIMENTS["longlag-2c-q50-p50"], criterion=FrozenTest(threshold, size=1200), cap=2000, test_size=0)
+    crit = FrozenTest(threshold, size=1200, every=500)
+    exp = replace(EXPERIMENTS["longlag-2c-q50-p50"], criterion=crit, cap=2000, test_size=0, batch=500)
     record, _ = run_trial(exp, seed=1)
     assert record["success"] is success
-    assert record["presented"] == (1000 if success else 2000)
+    assert record["presented"] == (500 if success else 2000)
+
+
+def test_frozen_test_of_2a_checks_every_step():
+    exp = apply(EXPERIMENTS["longlag-2a"], ["frozen-test"])
+    assert exp.criterion.all_steps and exp.criterion.every == 100 and exp.batch == 100
 
 
 def test_end_target_2b_keeps_the_inputs_and_keeps_only_the_final_target():

@@ -58,8 +58,10 @@ def _every(n: int) -> Callable[[Experiment], Experiment]:
 
 
 def _frozen_test(exp: Experiment) -> Experiment:
-    assert isinstance(exp.criterion, Streak)
-    return replace(exp, criterion=FrozenTest(exp.criterion.threshold), batch=min(exp.batch, 1000))
+    crit = exp.criterion
+    assert isinstance(crit, Streak)
+    test = FrozenTest(crit.threshold, all_steps=crit.all_steps)
+    return replace(exp, criterion=test, batch=min(exp.batch, test.every))
 
 
 def _end_target(exp: Experiment) -> Experiment:
@@ -86,9 +88,9 @@ DEVIATIONS: dict[str, Deviation] = {
                   "'number of training sequences' / 'sequence presentations' does not say whether test "
                   "sequences count", _periodic_test, lambda e: replace(e, count_tests=True)),
         Deviation("frozen-test", "reading",
-                  "Exp 2 success: the frozen net gets 10,000 fresh sequences right (tested every 1,000)",
-                  "Table 11 gives 2b and 2c a test set of 10,000; '10,000 successive sequences' does not say "
-                  "whether the weights still learn", _family("longlag-2b", "longlag-2c"), _frozen_test),
+                  "Exp 2 success: the frozen net gets 10,000 fresh sequences right (tested every 100)",
+                  "'after training, during 10,000 successive, randomly chosen input sequences' (2a); Table 11 gives "
+                  "2b and 2c a test set of 10,000", _family("longlag-2"), _frozen_test),
         Deviation("end-target", "reading", "2b trained and scored on the final target only",
                   "'the only totally predictable targets ... occur at sequence ends'", _family("longlag-2b"),
                   _end_target),
@@ -136,26 +138,34 @@ def apply(exp: Experiment, names: list[str] | tuple[str, ...]) -> Experiment:
 
 @dataclass(frozen=True)
 class Profile:
-    """A named set of deviations applied to every paper row they concern."""
+    """A named set of deviations applied to every paper row they concern, with per-experiment exceptions."""
 
     name: str
     """Used in row names: "<paper row>+<name>"."""
     description: str
     """One line."""
     deviations: tuple[str, ...]
-    """Names in DEVIATIONS, applied in this order where they concern the row."""
+    """Names in DEVIATIONS, applied in this order to every row they concern."""
+    exceptions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(row-name prefix, deviations): rows whose name starts with the prefix get these deviations instead (the
+    first matching prefix wins). Each is an exception the profile has to justify."""
+
+    def chosen(self, exp: Experiment) -> list[str]:
+        """The deviations this profile applies to the paper row ``exp``."""
+        names = next((d for prefix, d in self.exceptions if exp.name.startswith(prefix)), self.deviations)
+        return [n for n in names if DEVIATIONS[n].applies(exp)]
 
     def row(self, exp: Experiment) -> Experiment:
         """The paper row ``exp`` under this profile."""
-        used = [n for n in self.deviations if DEVIATIONS[n].applies(exp)]
+        used = self.chosen(exp)
         changed = apply(exp, used)
         what = ", ".join(used) if used else "no deviation concerns this row"
         return replace(changed, name=f"{exp.name}+{self.name}", description=f"{exp.description}; {self.name}: {what}")
 
     @property
-    def tiers(self) -> set[str]:
-        """The tiers of its deviations."""
-        return {DEVIATIONS[n].tier for n in self.deviations}
+    def knobs(self) -> set[str]:
+        """Every deviation the profile uses somewhere."""
+        return {*self.deviations, *(n for _, names in self.exceptions for n in names)}
 
 
 PROFILES: dict[str, Profile] = {}

@@ -133,13 +133,17 @@ def test_figures(exp: Experiment, net: Model, rng: np.random.Generator, n: int, 
 
 
 def frozen_test_passes(exp: Experiment, net: Model, rng: np.random.Generator, crit: FrozenTest) -> bool:
-    """Exp 2 read as a test of the frozen net: ``crit.size`` fresh sequences, all with every output's absolute
-    error at the end below the threshold; drawn in chunks of 500, stopping at the first chunk with a wrong one."""
-    for start in range(0, crit.size, 500):
-        seqs = exp.generate(rng, min(500, crit.size - start))
-        err = net.evaluate(seqs)[seqs.last_target] - seqs.criterion_targets[seqs.last_target]
-        if np.any(np.max(np.abs(err), axis=1) >= crit.threshold):
+    """Exp 2 read as a test of the frozen net: ``crit.size`` fresh sequences all correct (every output's absolute
+    error below the threshold, at the end or at every target step). Drawn in growing chunks (10, 100, 1000, ...)
+    so that a net far from success is rejected after a few sequences."""
+    done, chunk = 0, 10
+    while done < crit.size:
+        seqs = exp.generate(rng, min(chunk, crit.size - done))
+        stats = SequenceStats.of(seqs, net.evaluate(seqs))
+        if np.any((stats.abs_all if crit.all_steps else stats.abs_end) >= crit.threshold):
             return False
+        done += seqs.n
+        chunk = min(10 * chunk, 1000)
     return True
 
 
@@ -318,6 +322,8 @@ class _Trial:
         threshold = getattr(crit, "threshold", exp.test_threshold)
         correct = float(np.mean((stats.abs_all if getattr(crit, "all_steps", False) else stats.abs_end) < threshold))
         self.record_curve(self.recent_error, correct)
+        if exp.construct and isinstance(self.model, KernelModel) and self.model.masks is not None:
+            self.maybe_add_cell()
         if isinstance(crit, ST3 | NSeq):
             bad = stats.abs_end >= crit.threshold if isinstance(crit, ST3) else stats.abs_end > crit.threshold
             full, n_bad, mean_err = self.window.scan(bad, stats.error)
@@ -338,8 +344,6 @@ class _Trial:
             good = (stats.abs_all if crit.all_steps else stats.abs_end) < crit.threshold
             bad_at = np.flatnonzero(~good)
             self.streak = int(n - 1 - bad_at[-1]) if len(bad_at) else self.streak + n
-            if isinstance(self.model, KernelModel) and self.model.masks is not None:
-                self.maybe_add_cell()
             if self.streak >= crit.length:
                 self.finish(True, sequences=self.seen - self.streak)
         elif isinstance(crit, ReberTest):
