@@ -20,7 +20,7 @@ def reference_forward(w: dict, spec, x: np.ndarray) -> dict:
     nb, nc, S = spec.n_blocks, spec.n_cells, spec.block_size
     T = x.shape[0]
     block = np.arange(nc) // S
-    y_prev = np.zeros(nc + 2 * nb)
+    y_prev = np.full(nc + 2 * nb, spec.reset)
     s = np.zeros(nc)
     rec = {k: [] for k in ("u", "v", "net_in", "net_out", "net_c", "y_in", "y_out", "s", "y_c", "y")}
     for t in range(T):

@@ -23,6 +23,7 @@ SHAPES = {
     "adding, linear output (ablation)": NetworkSpec(2, 1, 2, 2, bias="all", output="linear"),
     "adding, cross-entropy error (deviation)": NetworkSpec(2, 1, 2, 2, bias="all", output="logistic-ce"),
     "reber, flat-spot offset (deviation)": NetworkSpec(7, 7, 4, 1, bias="gates", output="logistic-offset"),
+    "adding, activations reset to 0.5 (deviation)": NetworkSpec(2, 1, 2, 2, bias="all", reset=0.5),
 }
 NO_LOSS = {"reber, flat-spot offset (deviation)"}  # f'_k + 0.1 is the gradient of no loss: no finite differences
 ONE_HOT = {

@@ -144,3 +144,13 @@ def test_cell_init_range_rescales_only_the_cells_bias_and_recurrent_weights():
     assert base.n_weights == replace(base, cell_init_range=0.0).n_weights == 93
     with pytest.raises(ValueError, match="cell_init_range"):
         replace(base, cell_init_range=0.5)
+
+
+def test_gate_bias_jitter_adds_the_fixed_bias_to_the_random_draw():
+    base = NetworkSpec(2, 1, 2, 2, bias="all", in_gate_bias=(-3, -6))
+    exact = base.init(np.random.default_rng(4))
+    jitter = replace(base, gate_bias_jitter=True).init(np.random.default_rng(4))
+    drawn = replace(base, in_gate_bias=None).init(np.random.default_rng(4))
+    np.testing.assert_array_equal(exact.w_in[:, 0], [-3, -6])
+    np.testing.assert_array_equal(jitter.w_in[:, 0], drawn.w_in[:, 0] + [-3, -6])
+    np.testing.assert_array_equal(jitter.w_c, exact.w_c)

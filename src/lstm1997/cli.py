@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("list", help="the 30 experiment rows with their weight counts and the paper's results")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--all", action="store_true", help="also list the named ablations")
+    p.add_argument("--all", action="store_true", help="also list the named ablations and the profiles' rows")
     p = sub.add_parser("run", help="run trials of one experiment with the paper's protocol")
     p.add_argument("name", help="experiment name (see `lstm1997 list`)")
     p.add_argument("--trials", type=_positive("--trials"), default=None, help="number of trials (default: the paper's)")
@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--full", action="store_true", help="all 30 rows at the paper's trial counts (hours)")
     p.add_argument("--rows", nargs="+", metavar="NAME", help="run only these rows")
     p.add_argument("--trials", type=_positive("--trials"), default=None, help="trials per row (overrides the plan)")
+    p.add_argument("--profile", default=None, help="run the plan's paper rows under this reconstruction profile")
     p.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
     p.add_argument("--workers", type=_positive("--workers"), default=None, help="trials in parallel (default: cores)")
     _add_backend(p)
@@ -162,7 +163,9 @@ def _backend(args) -> dict:
 
 def _cmd_list(args) -> None:
     from lstm1997.experiments import ABLATIONS, EXPERIMENTS
+    from lstm1997.profiles import PROFILES
 
+    profile_rows = [p.row(e) for p in PROFILES.values() for e in EXPERIMENTS.values()] if args.all else []
     rows = [
         {
             "name": e.name,
@@ -174,7 +177,7 @@ def _cmd_list(args) -> None:
             "paper_sequences": e.paper.sequences,
             "description": e.description,
         }
-        for e in [*EXPERIMENTS.values(), *(ABLATIONS.values() if args.all else [])]
+        for e in [*EXPERIMENTS.values(), *(ABLATIONS.values() if args.all else []), *profile_rows]
     ]
     if args.json:
         print(json.dumps(rows, indent=1))
@@ -213,6 +216,12 @@ def _cmd_reproduce(args) -> None:
         for name in args.rows:
             get_experiment(name)  # every name checked before the first trial runs
         plan = {name: plan.get(name, 3) for name in args.rows}
+    if args.profile is not None:
+        from lstm1997.profiles import PROFILES
+
+        if args.profile not in PROFILES:
+            raise KeyError(f"unknown profile {args.profile!r}; profiles: {', '.join(PROFILES) or 'none yet'}")
+        plan = {f"{name}+{args.profile}": n for name, n in plan.items() if "+" not in name and "~" not in name}
     workers = args.workers or os.cpu_count() or 1
     rows = [(get_experiment(name), range(args.trials or trials)) for name, trials in plan.items()]
     bar = _Bar("reproduce", sum(len(seeds) for _, seeds in rows))

@@ -33,7 +33,7 @@ FORWARD, GRADIENT, TRAIN_PER_SEQUENCE, TRAIN_PER_STEP = 0, 1, 2, 3
 def run(
     w_in, w_out, w_c, w_k,
     m_in, m_out, m_c, m_k,
-    block_size, g_kind, h_kind, output_gate, k_kind,
+    block_size, g_kind, h_kind, output_gate, k_kind, reset,
     starts, x_ptr, x_idx, x_val, target_at, targets,
     mode, lr,
     g_in, g_out, g_c, g_k,
@@ -74,7 +74,7 @@ def run(
     row = 0
 
     for i in range(len(starts) - 1):
-        y_prev[:] = 0.0  # activations and state reset with every sequence; s_c(0) = 0
+        y_prev[:] = reset  # activations (0 in the paper) and state reset with every sequence; s_c(0) = 0
         s[:] = 0.0
         ds_in[:, :] = 0.0
         ds_c[:, :] = 0.0

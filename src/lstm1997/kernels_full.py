@@ -42,7 +42,7 @@ __all__ = ["FORWARD", "GRADIENT", "TRAIN_PER_SEQUENCE", "run_full"]
 def run_full(
     w_in, w_out, w_c, w_k,
     m_in, m_out, m_c, m_k,
-    block_size, g_kind, h_kind, output_gate, k_kind,
+    block_size, g_kind, h_kind, output_gate, k_kind, reset,
     starts, x_ptr, x_idx, x_val, target_at, targets,
     mode, lr,
     g_in, g_out, g_c, g_k,
@@ -95,7 +95,7 @@ def run_full(
 
     for i in range(len(starts) - 1):
         t0 = starts[i]
-        y_prev[:] = 0.0  # activations and state reset with every sequence; s_c(0) = 0
+        y_prev[:] = reset  # activations (0 in the paper) and state reset with every sequence; s_c(0) = 0
         s[:] = 0.0
         t_last = -1  # last step of the sequence with a target: the backward pass starts there
         for t in range(t0, starts[i + 1]):
@@ -173,8 +173,17 @@ def run_full(
                 g_c[c, 0] += d_c[c]
                 for e in range(a, b):
                     g_c[c, 1 + x_idx[e]] += d_c[c] * x_val[e]
-            if t == t0:
-                break  # y(t0-1) = 0: no recurrent inputs, nothing further back
+            if t == t0:  # y(t0-1) is the constant reset value: nothing further back
+                if reset != 0.0:
+                    for j in range(nb):
+                        for r in range(n_rec):
+                            g_in[j, rb + r] += d_in[j] * reset
+                            if output_gate:
+                                g_out[j, rb + r] += d_out[j] * reset
+                    for c in range(nc):
+                        for r in range(n_rec):
+                            g_c[c, rb + r] += d_c[c] * reset
+                break
             # Recurrent columns, one pass over each weight row: dE/dw_{i,rb+r} += d_i(t) y_r(t-1), and
             # R_r(t-1) = dE/dy_r(t-1) through u(t) = sum_i w_{i,rb+r} d_i(t): the paths truncation drops.
             R[:] = 0.0

@@ -34,7 +34,7 @@ def _run(
     args = (
         net.w_in, net.w_out, net.w_c, net.w_k,
         m["w_in"], m["w_out"], m["w_c"], m["w_k"],
-        spec.block_size, G_CODES[spec.g], H_CODES[spec.h], spec.output_gate, OUTPUT_CODES[spec.output],
+        spec.block_size, G_CODES[spec.g], H_CODES[spec.h], spec.output_gate, OUTPUT_CODES[spec.output], spec.reset,
         seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
         mode, float(lr),
         grads["w_in"], grads["w_out"], grads["w_c"], grads["w_k"],

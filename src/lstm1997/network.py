@@ -60,6 +60,12 @@ class NetworkSpec:
     """Initial input-gate bias per block (e.g. (-3, -6)); None draws it like any other weight ("r")."""
     out_gate_bias: tuple[float, ...] | None = None
     """Initial output-gate bias per block (e.g. (-1, -2, -3)); None draws it like any other weight ("r")."""
+    reset: float = 0.0
+    """Activation of every gate and cell output at the start of a sequence, as the recurrent input of its first
+    step (the paper: 0; the lab's simulator: 0.5). The cell states always start at 0."""
+    gate_bias_jitter: bool = False
+    """Whether the fixed initial gate biases are added to the random draw (as in the lab's simulator) instead of
+    replacing it."""
     cell_init_range: float | None = None
     """Initial range of the cells' bias and recurrent weights when not ``init_range`` (0: they start at zero and
     learn like any other weight). Drawn as usual, then rescaled, so the other weights are unchanged."""
@@ -143,10 +149,9 @@ class NetworkSpec:
         if self.cell_init_range is not None:
             w["w_c"][:, 0] *= self.cell_init_range / r
             w["w_c"][:, 1 + self.n_in :] *= self.cell_init_range / r
-        if self.in_gate_bias is not None:
-            w["w_in"][:, 0] = self.in_gate_bias
-        if self.out_gate_bias is not None:
-            w["w_out"][:, 0] = self.out_gate_bias
+        for name, bias in (("w_in", self.in_gate_bias), ("w_out", self.out_gate_bias)):
+            if bias is not None:
+                w[name][:, 0] = (w[name][:, 0] if self.gate_bias_jitter else 0.0) + np.asarray(bias)
         return Network(self, **w)
 
 

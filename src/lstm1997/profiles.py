@@ -102,6 +102,16 @@ DEVIATIONS: dict[str, Deviation] = {
                   "the cells' bias and recurrent weights start in a tenth of the stated interval",
                   "weight counts kept; inside the stated initial interval", lambda e: e.spec.cells_read == "all",
                   lambda e: replace(e, spec=replace(e.spec, cell_init_range=e.spec.init_range / 10))),
+        Deviation("reset-half", "reading",
+                  "gate and cell activations start every sequence at 0.5 (states at 0), as in the lab's simulator",
+                  "'net activations are reset after each processed input sequence' names no value (Exps 2, 4-6; "
+                  "Exps 1 and 3 say zero, so it is not applied there); lab code: lstm.c reset_net()",
+                  lambda e: not e.name.startswith(("reber-", "twoseq-")), _spec(reset=0.5)),
+        Deviation("gate-bias-jitter", "reading",
+                  "the fixed initial gate biases are added to the random initial draw, as in the lab's simulator",
+                  "Table 10 gives the biases, not whether they replace or shift the random value; lab code: lstm.c",
+                  lambda e: e.spec.in_gate_bias is not None or e.spec.out_gate_bias is not None,
+                  _spec(gate_bias_jitter=True)),
         # --- modifications --------------------------------------------------------------------------
         Deviation("ce-output", "modification", "logistic outputs trained with the cross-entropy error",
                   "eq. 19's factor f'_k (the outputs stay logistic, the weight count stays)", _logistic_outputs,

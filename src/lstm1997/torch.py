@@ -132,10 +132,12 @@ class LSTM1997(nn.Module):
         return getattr(self, name) * getattr(self, f"mask_{name}")
 
     def initial_state(self, batch_size: int) -> State:
-        """The core's starting state: every activation and every cell state 0 (s_c(0) = 0), shapes (B, ·)."""
+        """The core's starting state: every activation at ``spec.reset`` (0 in the paper) and every cell state 0
+        (s_c(0) = 0), shapes (B, ·)."""
         cells, blocks = (batch_size, self.spec.n_cells), (batch_size, self.spec.n_blocks)
-        zeros = self.w_c.new_zeros
-        return zeros(cells), zeros(cells), zeros(blocks), zeros(blocks)
+        y0 = self.spec.reset
+        full = self.w_c.new_full
+        return full(cells, y0), self.w_c.new_zeros(cells), full(blocks, y0), full(blocks, y0)
 
     def forward(self, input: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
         """Run the net over a batch of sequences.
