@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import cache
 
 import numpy as np
 
@@ -56,6 +57,7 @@ def _root(f: Callable[[float], float], lo: float = 0.0, hi: float = 1.0) -> floa
     return 0.5 * (lo + hi)
 
 
+@cache
 def clopper_pearson(k: int, n: int, level: float = LEVEL) -> tuple[float, float]:
     """Exact (Clopper-Pearson) ``level`` interval for a success probability from k successes in n trials:
     the lower bound solves P(X >= k | p) = (1 - level) / 2 (0 if k = 0), the upper P(X <= k | p) = (1 - level) / 2
@@ -68,12 +70,14 @@ def clopper_pearson(k: int, n: int, level: float = LEVEL) -> tuple[float, float]
     return lower, upper
 
 
+@cache
 def detectable_rate(p0: float, n: int, level: float = LEVEL, power: float = POWER) -> float | None:
     """The highest true success rate below ``p0`` that n trials tell apart from ``p0``: if the true rate is this
     or lower, the ``level`` Clopper-Pearson interval of our k successes lies entirely below ``p0`` with
     probability at least ``power``. A true rate between it and ``p0`` goes unseen more often than 1 - power.
     None if no outcome of n trials puts ``p0`` above the interval (n too small, or p0 near 0)."""
-    k_max = max((k for k in range(n + 1) if clopper_pearson(k, n, level)[1] < p0), default=None)
+    # the interval of k lies below p0 iff its upper bound does, iff P(X <= k | p0) < (1 - level) / 2
+    k_max = max((k for k in range(n) if binom_cdf(k, n, p0) < (1 - level) / 2), default=None)
     if k_max is None:
         return None
     # P(X <= k_max | p), the chance of excluding p0, falls as p rises: find where it equals `power`
