@@ -34,7 +34,8 @@ def ecdf_figure(exp: Experiment, records: list[dict]) -> plt.Figure:
     seqs = np.sort([float(r["sequences"]) for r in records if r["success"]])
     k, cap = len(seqs), float(exp.cap)
     diverged = sum(bool(r.get("diverged")) and not r["success"] for r in records)
-    paper_mean, paper_rate = exp.paper.sequences, exp.paper.success_percent or 100.0
+    paper_mean = exp.paper.sequences
+    paper_rate = exp.paper.success_percent if exp.paper.success_percent is not None else 100.0
 
     fig, ax = plt.subplots(figsize=ECDF_SIZE, layout="constrained")
     title = f"{exp.name}: sequences to success, empirical distribution over {n} trials ({k} successful)"

@@ -88,13 +88,13 @@ def reproduces(summary: dict) -> bool | None:
     """The verdict key of docs/DEVIATIONS.md (frozen): True if the success rate is within one trial of the paper's
     (our successes differ by at most 1 from the paper's rate times our trial count, rounded) and the mean
     sequences to success is within 2x of the paper's, either direction; None if the paper gives no mean."""
-    p, q, n = summary["paper"], summary["sequences"], summary["trials"]
-    paper_count = _count(p["success_percent"], n)
+    p, q = summary["paper"], summary["sequences"]
     if not p["sequences"]:
         return None
     if q is None:
         return False
-    return abs(summary["successes"] - paper_count) <= 1 and 0.5 <= q["mean"] / p["sequences"] <= 2
+    within_one_trial = abs(summary["successes"] - _count(p["success_percent"], summary["trials"])) <= 1
+    return within_one_trial and 0.5 <= q["mean"] / p["sequences"] <= 2
 
 
 def _count(percent: float, n: int) -> int:
