@@ -10,7 +10,7 @@ from lstm1997 import store
 from lstm1997.experiments import EXPERIMENTS
 from lstm1997.report import results_markdown
 from lstm1997.stats import RESAMPLES
-from lstm1997.summary import reproduces, success_cell, summarize, verdict
+from lstm1997.summary import mean_cell, reproduces, success_cell, summarize, verdict
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 
@@ -92,6 +92,8 @@ def test_the_verdict_key():
     assert not reproduces(summary_of("reber-3x2-lr0.2", [seqs] * 27 + [None] * 3))
     few = summary_of("temporal-6a", [paper] * 4)
     assert success_cell(few) == "4/4 [39.8-100%]" and "no CI of our mean (< 5 successes)" in verdict(few)
+    assert mean_cell(few) == "31,390" and mean_cell(summary_of("temporal-6a", [None] * 3)) == "-"
+    assert re.fullmatch(r"31,390 \[[\d,]+-[\d,]+\]", mean_cell(summary_of("temporal-6a", [31_000, 31_780] * 3)))
 
 
 def test_the_key_on_the_committed_records_gives_the_documented_verdicts():

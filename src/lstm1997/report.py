@@ -9,7 +9,7 @@ from pathlib import Path
 from lstm1997.experiments import ABLATIONS, EXPERIMENTS
 from lstm1997.stats import BOOTSTRAP_SEED, MIN_BOOTSTRAP, POWER, RESAMPLES
 from lstm1997.store import load_all
-from lstm1997.summary import markdown_table, success_cell, summarize
+from lstm1997.summary import markdown_table, mean_cell, success_cell, summarize
 
 
 def _provenance(records: list[dict]) -> list[str]:
@@ -44,19 +44,15 @@ def _baseline_section(by_name: dict[str, list[dict]]) -> list[str]:
         "float64 copy of autograd and torch.optim, equal to them to 1e-10 in tests/test_nnlstm.py).",
         "",
         markdown_table(summaries),
-        "| baseline | ours: success [95% CI] | ours: mean sequences | 1997 net (ours, same folder): success [95% CI] "
-        "| mean sequences |",
+        "| baseline | ours: success [95% CI] | ours: mean sequences [95% CI] | 1997 net (ours, same folder): success "
+        "[95% CI] | mean sequences [95% CI] |",
         "|---|---|---|---|---|",
     ]
     for s in summaries:
         base = s["experiment"].split("~")[0]
         ref = summarize(EXPERIMENTS[base], by_name[base]) if base in by_name else None
-        mean = f"{s['sequences']['mean']:,.0f}" if s["sequences"] else "-"
-        ref_cells = "- | -"
-        if ref is not None:
-            ref_mean = f"{ref['sequences']['mean']:,.0f}" if ref["sequences"] else "-"
-            ref_cells = f"{success_cell(ref)} | {ref_mean}"
-        lines.append(f"| {s['experiment']} | {success_cell(s)} | {mean} | {ref_cells} |")
+        ref_cells = f"{success_cell(ref)} | {mean_cell(ref)}" if ref is not None else "- | -"
+        lines.append(f"| {s['experiment']} | {success_cell(s)} | {mean_cell(s)} | {ref_cells} |")
     return [*lines, ""]
 
 

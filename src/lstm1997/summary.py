@@ -141,6 +141,12 @@ def success_cell(summary: dict) -> str:
     return f"{summary['successes']}/{summary['trials']}{_ci(summary['success_interval'], '%')}"
 
 
+def mean_cell(summary: dict) -> str:
+    """``mean [lo-hi]``: our mean sequences to success with its 95 % bootstrap interval, or "-"."""
+    q = summary["sequences"]
+    return _n(q["mean"]) + _ci(q["mean_interval"]) if q else "-"
+
+
 def markdown_table(summaries: list[dict]) -> str:
     """The paper-vs-ours table: success rate and sequences to success with 95 % intervals, spread, ratio, the
     verdict with what the trials resolve, test figures."""
@@ -159,7 +165,7 @@ def markdown_table(summaries: list[dict]) -> str:
             f"| {s['experiment']} | {_n(p['success_percent'])}% of {p['trials']} "
             f"| {_n(s['success_percent'])}% of {s['trials']}{_ci(s['success_interval'], '%')} "
             f"| {_n(p['sequences'])} "
-            f"| {_n(q['mean']) + _ci(q['mean_interval']) if q else '-'} "
+            f"| {mean_cell(s)} "
             f"| {_n(q['median']) + _ci(q['median_interval']) if q else '-'} "
             f"| {_n(q['std']) + '; ' + _n(q['min']) + '-' + _n(q['max']) if q else '-'} "
             f"| {f'{ratio:.2f}' if ratio else '-'} | {verdict(s)} | {paper_test} | {_ours_test(s)} |"
