@@ -11,6 +11,7 @@ from matplotlib.image import imread
 
 from lstm1997 import figures
 from lstm1997.criteria import ST3
+from lstm1997.ecdf import ECDF_SIZE, ecdf_figure
 from lstm1997.experiments import EXPERIMENTS
 from lstm1997.sweep import run_trials
 
@@ -53,6 +54,8 @@ def test_write_figures_writes_every_kind(results, tmp_path):
         [
             "curves-temporal-6a.png",
             figures.file_name("curves", ADDING.name),
+            "ecdf-temporal-6a.png",
+            figures.file_name("ecdf", ADDING.name),
             "spread.png",
             adding,
         ]
@@ -62,6 +65,7 @@ def test_write_figures_writes_every_kind(results, tmp_path):
     expected = {
         "curves": pixels(figures.CURVES_SIZE),
         "gates": pixels(figures.GATES_SIZE),
+        "ecdf": pixels(ECDF_SIZE),
         "spread.png": pixels(figures.spread_size(2)),
     }
     for p in paths:
@@ -79,7 +83,7 @@ def test_default_rows_only_and_default_folder(results, tmp_path):
     copy = tmp_path / "res"
     shutil.copytree(results, copy)
     paths = figures.write_figures(copy)
-    assert sorted(p.name for p in paths) == ["curves-temporal-6a.png", "spread.png"]
+    assert sorted(p.name for p in paths) == ["curves-temporal-6a.png", "ecdf-temporal-6a.png", "spread.png"]
     assert all(p.parent == copy / "figures" for p in paths)
 
 
@@ -122,9 +126,9 @@ def test_cli_report_writes_figures(results, tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout == (copy / "RESULTS.md").read_text()
-    assert f"figures: 2 PNG files in {copy / 'figures'}/" in r.stderr
+    assert f"figures: 3 PNG files in {copy / 'figures'}/" in r.stderr
     pngs = sorted(p.name for p in (copy / "figures").glob("*.png"))
-    assert pngs == ["curves-temporal-6a.png", "spread.png"]
+    assert pngs == ["curves-temporal-6a.png", "ecdf-temporal-6a.png", "spread.png"]
 
 
 def test_an_unchanged_gate_trace_is_not_rerun(results, tmp_path, monkeypatch):
@@ -151,10 +155,30 @@ def test_the_caption_overlaps_no_axes(results, tmp_path, monkeypatch):
     records = [r for r in load_all(results) if r["experiment"] == "temporal-6a"]
     figures.plot_curves(TEMPORAL, records, 0.75, tmp_path / "c.png")
     figures.plot_spread([(TEMPORAL, records)], tmp_path / "s.png")
-    assert len(figs) == 2
+    figures._save(ecdf_figure(TEMPORAL, records), tmp_path / "e.png")
+    assert len(figs) == 3
     for fig in figs:
         renderer = fig.canvas.get_renderer()
         caption = fig.texts[-1]
         assert caption.get_text().startswith("lstm1997 ")
         top = caption.get_window_extent(renderer).y1
         assert all(ax.get_tightbbox(renderer).y0 > top for ax in fig.axes)
+
+
+def test_ecdf_draws_failures_at_the_cap_and_the_paper_mean():
+    """Made-up records: 3 solved, 2 failed (one diverged). The step curve ends at 3/5 at the cap, the failed
+    trials are marked there, the paper's mean and rate are drawn."""
+    exp = EXPERIMENTS["temporal-6a"]
+    records = [{"success": True, "sequences": s, "diverged": False} for s in (20_000, 30_000, 50_000)]
+    records += [{"success": False, "sequences": None, "diverged": d} for d in (False, True)]
+    fig = ecdf_figure(exp, records)
+    (ax,) = fig.axes
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    curve = lines["our trials: fraction solved within x sequences (3 of 5)"]
+    assert list(curve.get_ydata())[-1] == pytest.approx(0.6) and list(curve.get_xdata())[-1] == exp.cap
+    failed = lines["failed trials, drawn at the cap (2, 1 of them diverged)"]
+    assert list(failed.get_xdata()) == [exp.cap] * 2 and list(failed.get_ydata()) == pytest.approx([0.8, 1.0])
+    assert list(lines["paper: mean sequences to success 31,390"].get_xdata()) == [31_390] * 2
+    assert list(lines["paper: success rate 100% of 20"].get_ydata()) == [1.0] * 2
+    assert "our mean 33,333 (no CI: fewer than 5 successes)" in lines
+    figures.plt.close(fig)

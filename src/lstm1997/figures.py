@@ -1,5 +1,6 @@
-"""Figures from a results folder: learning curves per row, the spread of sequences to success over rows, and
-a gate trace of one solved network per row (what the cells store and when the gates open).
+"""Figures from a results folder: learning curves per row, the distribution of sequences to success per row
+(lstm1997.ecdf) and over rows, and a gate trace of one solved network per row (what the cells store and when
+the gates open).
 
 Every figure function is pure: data in, one PNG out. ``write_figures`` loads the records and writes them all.
 """
@@ -20,6 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 
 from lstm1997 import learning, store  # noqa: E402
 from lstm1997.criteria import ST3, NSeq, ReberTest, Streak, TwoSeqTest  # noqa: E402
+from lstm1997.ecdf import ecdf_figure  # noqa: E402
 from lstm1997.experiments import EXPERIMENTS, Experiment  # noqa: E402
 from lstm1997.network import Network  # noqa: E402
 
@@ -356,7 +358,8 @@ def write_figures(
     note: Note | None = None,
 ) -> list[Path]:
     """Every figure for the records under ``results_dir`` into ``out_dir`` (default ``results_dir/figures``):
-    ``curves-<row>.png`` per row, ``spread.png``, and ``gates-<row>.png`` per row with a solved trial.
+    ``curves-<row>.png`` and ``ecdf-<row>.png`` (lstm1997.ecdf) per row, ``spread.png``, and ``gates-<row>.png``
+    per row with a solved trial.
     Records of experiments not in ``experiments`` (default: the paper's 30 rows) are ignored. Returns the
     paths written; ``note`` receives one line per skipped gate trace."""
     experiments = EXPERIMENTS if experiments is None else experiments
@@ -370,6 +373,7 @@ def write_figures(
     for exp, records in rows:
         baseline = constant_baseline(exp)
         paths.append(plot_curves(exp, records, baseline, out_dir / file_name("curves", exp.name)))
+        paths.append(_save(ecdf_figure(exp, records), out_dir / file_name("ecdf", exp.name)))
     if rows:
         paths.append(plot_spread(rows, out_dir / "spread.png"))
     index_path = out_dir / GATES_INDEX

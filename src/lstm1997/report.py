@@ -7,8 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from lstm1997.experiments import ABLATIONS, EXPERIMENTS
+from lstm1997.stats import BOOTSTRAP_SEED, MIN_BOOTSTRAP, POWER, RESAMPLES
 from lstm1997.store import load_all
-from lstm1997.summary import markdown_table, summarize
+from lstm1997.summary import markdown_table, mean_cell, success_cell, summarize
 
 
 def _provenance(records: list[dict]) -> list[str]:
@@ -43,18 +44,15 @@ def _baseline_section(by_name: dict[str, list[dict]]) -> list[str]:
         "float64 copy of autograd and torch.optim, equal to them to 1e-10 in tests/test_nnlstm.py).",
         "",
         markdown_table(summaries),
-        "| baseline | ours: success | ours: mean sequences | 1997 net (ours, same folder): success | mean sequences |",
+        "| baseline | ours: success [95% CI] | ours: mean sequences [95% CI] | 1997 net (ours, same folder): success "
+        "[95% CI] | mean sequences [95% CI] |",
         "|---|---|---|---|---|",
     ]
     for s in summaries:
         base = s["experiment"].split("~")[0]
         ref = summarize(EXPERIMENTS[base], by_name[base]) if base in by_name else None
-        mean = f"{s['sequences']['mean']:,.0f}" if s["sequences"] else "-"
-        ref_cells = "- | -"
-        if ref is not None:
-            ref_mean = f"{ref['sequences']['mean']:,.0f}" if ref["sequences"] else "-"
-            ref_cells = f"{ref['successes']}/{ref['trials']} | {ref_mean}"
-        lines.append(f"| {s['experiment']} | {s['successes']}/{s['trials']} | {mean} | {ref_cells} |")
+        ref_cells = f"{success_cell(ref)} | {mean_cell(ref)}" if ref is not None else "- | -"
+        lines.append(f"| {s['experiment']} | {success_cell(s)} | {mean_cell(s)} | {ref_cells} |")
     return [*lines, ""]
 
 
@@ -75,6 +73,21 @@ def _trial_count_lines(by_name: dict[str, list[dict]]) -> list[str]:
     return lines
 
 
+def _interval_lines() -> list[str]:
+    """How to read the intervals and the verdict column (definitions: docs/DEVIATIONS.md, "Uncertainty")."""
+    return [
+        "",
+        "Intervals are 95 %. Success rates: exact (Clopper-Pearson) binomial interval of our k successes in n",
+        "trials. Mean and median sequences to success: percentile bootstrap over the successful trials",
+        f"({RESAMPLES:,} resamples, seed {BOOTSTRAP_SEED}; none below {MIN_BOOTSTRAP} successes). Verdict: the key of",
+        "docs/DEVIATIONS.md (success rate within one trial of the paper's, mean sequences to success within 2x), then",
+        "where the paper's rate and mean lie relative to our intervals, then what our trial count resolves: 'n trials",
+        "detect a rate <= d%' means that if the true success rate were d% or lower, the paper's rate would fall above",
+        f"our interval with probability >= {POWER:.0%}; a true rate between d% and the paper's would usually go",
+        "unseen. The paper's figures are treated as exact numbers, though they too come from a few trials.",
+    ]
+
+
 def results_markdown(out: Path, command: str) -> str:
     """RESULTS.md for the records under ``out``; ``command`` is how the report was asked for."""
     records = load_all(out)
@@ -92,6 +105,7 @@ def results_markdown(out: Path, command: str) -> str:
         "trial i of a row uses seed i. Sequences to success are over successful trials only; test figures are",
         'means over successful trials ("final": after stopping; Exp 5: at each n_seq milestone).',
         f"Total compute in these records: {hours:.2f} core-hours of trial wall time.",
+        *_interval_lines(),
         "",
         "## Paper rows (paper settings, no shortcuts)",
         "",
@@ -108,14 +122,15 @@ def results_markdown(out: Path, command: str) -> str:
         lines += _baseline_section(by_name)
     milestone_rows = [s for s in paper + ablations if s["milestones"]]
     if milestone_rows:
-        lines += ["## Intermediate criteria (mean sequences; paper's in brackets where it reports one)", ""]
+        lines += ["## Intermediate criteria (mean sequences [95% CI]; paper's in parentheses where it reports one)", ""]
         for s in milestone_rows:
             parts = []
             for name, st in s["milestones"].items():
                 if st is None:
                     continue
                 ref = s["paper"]["milestones"].get(name)
-                parts.append(f"{name} {st['mean']:,.0f}" + (f" [{ref:,.0f}]" if ref else ""))
+                ci = f" [{st['mean_interval'][0]:,.0f}-{st['mean_interval'][1]:,.0f}]" if st["mean_interval"] else ""
+                parts.append(f"{name} {st['mean']:,.0f}{ci}" + (f" (paper {ref:,.0f})" if ref else ""))
             lines.append(f"- {s['experiment']}: " + "; ".join(parts))
         lines.append("")
     lines += ["## Provenance", "", *_provenance(records), "", "Interpretations and findings: docs/DEVIATIONS.md."]
