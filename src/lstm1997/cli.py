@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backend(p)
     p = sub.add_parser("report", help="summarise a results folder into RESULTS.md")
     p.add_argument("dir", type=Path, help="results folder written by run --out or reproduce")
+    p.add_argument("--replication", type=Path, metavar="FILE", help="write only the replication report to FILE")
+    p.add_argument("--template", type=Path, default=Path("docs/replication_template.md"), help="its template")
     return parser
 
 
@@ -242,6 +244,15 @@ def _cmd_report(args) -> None:
         raise StoreError(f"no results folder at {args.dir}")
     if not load_all(args.dir):
         raise StoreError(f"no trial records in {args.dir}")
+    if args.replication is not None:  # the replication report only: RESULTS.md and figures stay as they are
+        from lstm1997.replication import replication_markdown
+
+        command = f"lstm1997 report {args.dir} --replication {args.replication}"
+        args.replication.write_text(
+            replication_markdown(args.dir, args.template.read_text(), command, args.replication)
+        )
+        print(f"replication report: {args.replication}")
+        return
     text = results_markdown(args.dir, f"lstm1997 report {args.dir}")
     (args.dir / "RESULTS.md").write_text(text)
     print(text, end="")
