@@ -136,3 +136,12 @@ def test_the_committed_report_is_current():
     assert committed == replication_markdown(ROOT / "results", TEMPLATE, COMMAND, ROOT / "docs" / "REPLICATION.md"), (
         f"docs/REPLICATION.md is stale: regenerate it with `{COMMAND}`"
     )
+
+
+def test_rtrl_rows_appear_when_their_records_exist(tmp_path):
+    rows = {**ROWS, "longlag-2a~rtrl-p4-lr1.0": [900_000, None, None], "longlag-2a": [40_000, None]}
+    text = generate(folder(tmp_path, rows), tmp_path / "docs" / "REPLICATION.md")
+    assert "None yet: no records named `longlag-2a~rtrl-*`" not in text
+    (line,) = [x for x in text.splitlines() if x.startswith("| longlag-2a~rtrl-p4-lr1.0 |")]
+    assert "| 1/3 [0.84-90.6%] | 900,000 |" in line
+    assert any(x.startswith("| longlag-2a | 100% of 18, 5,040 | 1/2 [") for x in text.splitlines())

@@ -129,7 +129,9 @@ def _paper_rows(rows: _Rows, figures: Path, dest_dir: Path) -> str:
     for name in EXPERIMENTS:
         s = rows.get(name)
         if s is None:
-            lines.append(f"| {name} | {_paper(_experiment_summary_stub(name))} | not run | - | - | - | - | - | - | - |")
+            lines.append(
+                f"| {name} | {_paper(summarize(EXPERIMENTS[name], []))} | not run | - | - | - | - | - | - | - |"
+            )
             continue
         d = s["detectable_percent"]
         lines.append(
@@ -138,12 +140,6 @@ def _paper_rows(rows: _Rows, figures: Path, dest_dir: Path) -> str:
             f"| {_link(figures, dest_dir, f'ecdf-{name}.png', 'ECDF')} |"
         )
     return "\n".join(lines)
-
-
-def _experiment_summary_stub(name: str) -> dict:
-    exp = EXPERIMENTS[name]
-    pct = exp.paper.success_percent if exp.paper.success_percent is not None else 100.0
-    return {"paper": {"success_percent": pct, "trials": exp.trials, "sequences": exp.paper.sequences}}
 
 
 def _headline(rows: _Rows) -> str:
@@ -289,7 +285,7 @@ def _reconstruction(rows: _Rows) -> str:
         for name in (n, *(f"{n}+{p}" for p in RECONSTRUCTIONS)):
             s = rows.get(name)
             cells.append(f"{success_cell(s)}, {mean_cell(s)} ({_ratio(s)}; {_key(s)})" if s else "-")
-        lines.append(f"| {n} | {_paper(_experiment_summary_stub(n))} | " + " | ".join(cells) + " |")
+        lines.append(f"| {n} | {_paper(summarize(EXPERIMENTS[n], []))} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -326,7 +322,7 @@ def replication_markdown(out: Path, template: str, command: str, dest: Path) -> 
         "ablations": lambda: _ablations(rows),
         "baselines": lambda: _compare(
             rows, [(n, v) for n, v in _variants(rows, "~") if "~rtrl-" not in v], "the 1997 net, paper settings"
-        ),  # fmt: skip
+        ),
         "full_gradient": lambda: _compare(rows, _variants(rows, "+full-gradient"), "truncated gradient (paper)"),
         "rtrl": lambda: _rtrl(rows),
         "reconstruction": lambda: _reconstruction(rows),
