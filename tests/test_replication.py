@@ -145,3 +145,12 @@ def test_rtrl_rows_appear_when_their_records_exist(tmp_path):
     (line,) = [x for x in text.splitlines() if x.startswith("| longlag-2a~rtrl-p4-lr1.0 |")]
     assert "| 1/3 [0.84-90.6%] | 900,000 |" in line
     assert any(x.startswith("| longlag-2a | 100% of 18, 5,040 | 1/2 [") for x in text.splitlines())
+
+
+def test_cli_names_a_missing_template(tmp_path, capsys):
+    out = folder(tmp_path, ROWS)
+    missing = tmp_path / "no-template.md"
+    assert main(["report", str(out), "--replication", str(tmp_path / "R.md"), "--template", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and str(missing) in err
+    assert not (tmp_path / "R.md").exists()
