@@ -79,3 +79,23 @@ def test_end_target_2b_keeps_the_inputs_and_keeps_only_the_final_target():
     assert end.target_at.sum() == 4 and full.target_at.sum() == 40
     np.testing.assert_array_equal(end.targets, full.targets[full.last_target])
     np.testing.assert_array_equal(np.flatnonzero(end.target_at), np.flatnonzero(full.target_at)[full.last_target])
+
+
+def test_results_overview_puts_profile_rows_beside_the_literal_ones(tmp_path, monkeypatch):
+    from lstm1997 import profiles, store
+    from lstm1997.report import results_markdown
+
+    monkeypatch.setitem(profiles.PROFILES, "reconstructed", profiles.Profile("reconstructed", "test", ("ce-output",)))
+    store.check_writable(tmp_path)
+    base = {"diverged": False, "milestones": {}, "test": {}, "steps": 1, "wall_time": 1.0}
+    for seed in range(10):  # literal: 2/10 at 10x the paper; profile: 10/10 at the paper's mean
+        late = 740_000 if seed < 2 else None
+        store.save(tmp_path, {**base, "experiment": "adding-T100", "seed": seed, "success": late is not None,
+                              "sequences": late, "presented": late or 740_000})  # fmt: skip
+        store.save(tmp_path, {**base, "experiment": "adding-T100+reconstructed", "seed": seed, "success": True,
+                              "sequences": 74_000, "presented": 74_000})  # fmt: skip
+    text = results_markdown(tmp_path, "test")
+    line = next(x for x in text.splitlines() if x.startswith("| adding-T100 |"))
+    assert "2/10, 740,000 (10.00x): does not reproduce" in line
+    assert "10/10, 74,000 (1.00x): reproduces | not run |" in line
+    assert "literal: 0 of 30, reconstructed: 1 of 30, reconstructed-modified: 0 of 30" in text
