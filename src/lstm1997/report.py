@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from lstm1997.experiments import ABLATIONS, EXPERIMENTS, Experiment, get_experiment
+from lstm1997.experiments import ABLATIONS, EXPERIMENTS
+from lstm1997.overview import overview_lines
 from lstm1997.stats import BOOTSTRAP_SEED, MIN_BOOTSTRAP, POWER, RESAMPLES
 from lstm1997.store import load_all
-from lstm1997.summary import markdown_table, mean_cell, reproduces, success_cell, summarize
+from lstm1997.summary import markdown_table, mean_cell, success_cell, summarize
 
 
 def _provenance(records: list[dict]) -> list[str]:
@@ -88,41 +89,6 @@ def _interval_lines() -> list[str]:
     ]
 
 
-PROFILE_COLUMNS = ("reconstructed", "reconstructed-modified")
-"""The reconstruction profiles shown beside the literal rows in RESULTS.md's overview (lstm1997.profiles)."""
-
-
-def _overview_cell(exp: Experiment, records: list[dict] | None) -> str:
-    """``k/n, mean (ratio x): verdict`` of one row, or "not run"."""
-    if not records:
-        return "not run"
-    s = summarize(exp, records)
-    q, paper_mean = s["sequences"], s["paper"]["sequences"]
-    mean = f", {q['mean']:,.0f} ({q['mean'] / paper_mean:.2f}x)" if q and paper_mean else ""
-    key = {True: "reproduces", False: "does not reproduce", None: "not judged"}[reproduces(s)]
-    return f"{s['successes']}/{s['trials']}{mean}: {key}"
-
-
-def _overview_lines(by_name: dict[str, list[dict]]) -> list[str]:
-    """One line per paper row: the paper's figures, then the literal reading and each reconstruction profile
-    (success, mean sequences to success, ratio to the paper's mean, verdict), and the count of rows each
-    reproduces."""
-    head = ["paper row", "paper", "literal", *PROFILE_COLUMNS]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    wins = dict.fromkeys(["literal", *PROFILE_COLUMNS], 0)
-    for name, exp in EXPERIMENTS.items():
-        paper = f"{exp.paper.success_percent or 100:.0f}%, {exp.paper.sequences:,.0f}"
-        cells = [_overview_cell(exp, by_name.get(name))]
-        for profile in PROFILE_COLUMNS:
-            row = f"{name}+{profile}"
-            cells.append(_overview_cell(get_experiment(row), by_name.get(row)) if row in by_name else "not run")
-        for column, cell in zip(wins, cells):
-            wins[column] += cell.endswith(": reproduces")
-        lines.append(f"| {name} | {paper} | " + " | ".join(cells) + " |")
-    counts = ", ".join(f"{column}: {n} of {len(EXPERIMENTS)}" for column, n in wins.items())
-    return [*lines, "", f"Rows that reproduce by the verdict key: {counts}.", ""]
-
-
 def results_markdown(out: Path, command: str) -> str:
     """RESULTS.md for the records under ``out``; ``command`` is how the report was asked for."""
     records = load_all(out)
@@ -147,7 +113,7 @@ def results_markdown(out: Path, command: str) -> str:
         "Success, mean sequences to success (ratio to the paper's mean) and the verdict key's verdict; the",
         'profiles\' deviations are in docs/DEVIATIONS.md, "Reconstruction". Details and intervals: tables below.',
         "",
-        *_overview_lines(by_name),
+        *overview_lines(by_name),
         "## Paper rows (paper settings, no shortcuts)",
         "",
         markdown_table(paper) if paper else "(none yet)\n",
