@@ -99,3 +99,20 @@ def test_results_overview_puts_profile_rows_beside_the_literal_ones(tmp_path, mo
     assert "2/10, 740,000 (10.00x): does not reproduce" in line
     assert "10/10, 74,000 (1.00x): reproduces | not run |" in line
     assert "literal: 0 of 30, reconstructed: 1 of 30, reconstructed-modified: 0 of 30" in text
+
+
+def test_predictions_are_shown_beside_outcomes_and_counted(monkeypatch):
+    from lstm1997 import profiles
+    from lstm1997.overview import prediction_lines
+
+    monkeypatch.setitem(profiles.PROFILES, "reconstructed", profiles.Profile("reconstructed", "test", ("ce-output",)))
+    base = {"diverged": False, "milestones": {}, "test": {}, "steps": 1, "wall_time": 1.0, "success": True}
+    done = [{**base, "seed": s, "sequences": 74_000, "presented": 74_000} for s in range(10)]
+    predictions = {"reconstructed": {
+        "adding-T100": {"verdict": "reproduces", "basis": "dev"},
+        "adding-T500": {"verdict": "does not reproduce", "basis": "plateau"},
+    }}  # fmt: skip
+    lines = prediction_lines({"adding-T100+reconstructed": done}, predictions)
+    assert "| adding-T100 | reconstructed | reproduces | 10/10, 74,000 (1.00x): reproduces | dev |" in lines
+    assert "| adding-T500 | reconstructed | does not reproduce | not run | plateau |" in lines
+    assert "Predictions judged so far: 1; came true: 1." in lines

@@ -70,3 +70,19 @@ def terminal_summary(by_name: dict[str, list[dict]], rows: list[str]) -> str:
             parts.append(f"{column} {sum(run)}/{len(run)}" if run else f"{column} not run")
         out.append(f"Exp {family}: rows reproduced: " + ", ".join(parts))
     return "\n".join(out) + "\n"
+
+
+def prediction_lines(by_name: dict[str, list[dict]], predictions: dict) -> list[str]:
+    """Markdown: each committed prediction for a held-out row (``predictions[profile][row] = {"verdict": ...,
+    "basis": ...}``, written before the row's final run) beside the outcome, and how many came true."""
+    lines = ["| held-out row | profile | predicted | outcome | basis |", "|---|---|---|---|---|"]
+    right = judged = 0
+    for profile, rows in predictions.items():
+        for row, p in rows.items():
+            name = f"{row}+{profile}"
+            outcome = _judge(name, by_name.get(name))
+            if outcome is not None:
+                judged += 1
+                right += VERDICTS[outcome[1]] == p["verdict"]
+            lines.append(f"| {row} | {profile} | {p['verdict']} | {cell(name, by_name.get(name))} | {p['basis']} |")
+    return [*lines, "", f"Predictions judged so far: {judged}; came true: {right}.", ""]
