@@ -31,6 +31,8 @@ def test_unknown_or_unconcerned_deviations_are_refused():
         get_experiment("adding-T100+end-target")
     with pytest.raises(ValueError, match="does not concern"):
         apply(EXPERIMENTS["temporal-6a"], ["linear-output"])
+    with pytest.raises(KeyError, match="per-step updates need the truncated gradient"):
+        get_experiment("reber-3x2-lr0.5+per-step+full-gradient")
 
 
 def test_every_deviation_names_its_tier_and_what_it_rests_on_or_contradicts():
