@@ -47,8 +47,15 @@ def overview_lines(by_name: dict[str, list[dict]]) -> list[str]:
         wins = [w + c.endswith(": reproduces") for w, c in zip(wins, cells)]
         paper = f"{exp.paper.success_percent or 100:.0f}%, {exp.paper.sequences:,.0f}"
         lines.append(f"| {row} | {paper} | " + " | ".join(cells) + " |")
-    counts = ", ".join(f"{c}: {w} of {len(EXPERIMENTS)}" for c, w in zip(["literal", *PROFILE_COLUMNS], wins))
-    return [*lines, "", f"Rows that reproduce by the verdict key: {counts}.", ""]
+    columns = ["literal", *PROFILE_COLUMNS]
+    counts = ", ".join(f"{c}: {w} of {len(EXPERIMENTS)}" for c, w in zip(columns, wins))
+    hours = [
+        sum(r["wall_time"] for row in EXPERIMENTS for r in by_name.get(_columns(row)[i], [])) / 3600
+        for i in range(len(columns))
+    ]
+    compute = ", ".join(f"{c}: {h:.2f}" for c, h in zip(columns, hours))
+    return [*lines, "", f"Rows that reproduce by the verdict key: {counts}.",
+            f"Compute (core-hours of trial wall time in these records): {compute}.", ""]  # fmt: skip
 
 
 def terminal_summary(by_name: dict[str, list[dict]], rows: list[str]) -> str:
