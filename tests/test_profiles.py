@@ -31,6 +31,8 @@ def test_unknown_or_unconcerned_deviations_are_refused():
         get_experiment("adding-T100+end-target")
     with pytest.raises(ValueError, match="does not concern"):
         apply(EXPERIMENTS["temporal-6a"], ["linear-output"])
+    with pytest.raises(KeyError, match="per-step updates need the truncated gradient"):
+        get_experiment("reber-3x2-lr0.5+per-step+full-gradient")
 
 
 def test_every_deviation_names_its_tier_and_what_it_rests_on_or_contradicts():
@@ -79,3 +81,40 @@ def test_end_target_2b_keeps_the_inputs_and_keeps_only_the_final_target():
     assert end.target_at.sum() == 4 and full.target_at.sum() == 40
     np.testing.assert_array_equal(end.targets, full.targets[full.last_target])
     np.testing.assert_array_equal(np.flatnonzero(end.target_at), np.flatnonzero(full.target_at)[full.last_target])
+
+
+def test_results_overview_puts_profile_rows_beside_the_literal_ones(tmp_path, monkeypatch):
+    from lstm1997 import profiles, store
+    from lstm1997.report import results_markdown
+
+    monkeypatch.setitem(profiles.PROFILES, "reconstructed", profiles.Profile("reconstructed", "test", ("ce-output",)))
+    store.check_writable(tmp_path)
+    base = {"diverged": False, "milestones": {}, "test": {}, "steps": 1, "wall_time": 1.0}
+    for seed in range(10):  # literal: 2/10 at 10x the paper; profile: 10/10 at the paper's mean
+        late = 740_000 if seed < 2 else None
+        store.save(tmp_path, {**base, "experiment": "adding-T100", "seed": seed, "success": late is not None,
+                              "sequences": late, "presented": late or 740_000})  # fmt: skip
+        store.save(tmp_path, {**base, "experiment": "adding-T100+reconstructed", "seed": seed, "success": True,
+                              "sequences": 74_000, "presented": 74_000})  # fmt: skip
+    text = results_markdown(tmp_path, "test")
+    line = next(x for x in text.splitlines() if x.startswith("| adding-T100 |"))
+    assert "2/10, 740,000 (10.00x): does not reproduce" in line
+    assert "10/10, 74,000 (1.00x): reproduces | not run |" in line
+    assert "literal: 0 of 30, reconstructed: 1 of 30, reconstructed-modified: 0 of 30" in text
+
+
+def test_predictions_are_shown_beside_outcomes_and_counted(monkeypatch):
+    from lstm1997 import profiles
+    from lstm1997.overview import prediction_lines
+
+    monkeypatch.setitem(profiles.PROFILES, "reconstructed", profiles.Profile("reconstructed", "test", ("ce-output",)))
+    base = {"diverged": False, "milestones": {}, "test": {}, "steps": 1, "wall_time": 1.0, "success": True}
+    done = [{**base, "seed": s, "sequences": 74_000, "presented": 74_000} for s in range(10)]
+    predictions = {"reconstructed": {
+        "adding-T100": {"verdict": "reproduces", "basis": "dev"},
+        "adding-T500": {"verdict": "does not reproduce", "basis": "plateau"},
+    }}  # fmt: skip
+    lines = prediction_lines({"adding-T100+reconstructed": done}, predictions)
+    assert "| adding-T100 | reconstructed | reproduces | 10/10, 74,000 (1.00x): reproduces | dev |" in lines
+    assert "| adding-T500 | reconstructed | does not reproduce | not run | plateau |" in lines
+    assert "Predictions judged so far: 1; came true: 1." in lines

@@ -214,6 +214,11 @@ def _cmd_reproduce(args) -> None:
     from lstm1997.sweep import run_plan
 
     plan = {name: e.trials for name, e in EXPERIMENTS.items()} if args.full else QUICK
+    quick = not args.full and not args.rows and args.profile is None
+    if quick:  # the representative rows under the literal reading and under each reconstruction profile
+        from lstm1997.profiles import PROFILES
+
+        plan = {**QUICK, **{f"{row}+{p}": n for p in PROFILES for row, n in QUICK.items()}}
     if args.rows:
         for name in args.rows:
             get_experiment(name)  # every name checked before the first trial runs
@@ -231,7 +236,13 @@ def _cmd_reproduce(args) -> None:
         results = run_plan(rows, workers, args.out, bar, **_backend(args))
     finally:
         bar.close()
-    print(markdown_table([summarize(exp, records) for (exp, _), records in zip(rows, results)]), end="")
+    if quick:
+        from lstm1997.overview import terminal_summary
+
+        by_name = {exp.name: records for (exp, _), records in zip(rows, results)}
+        print(terminal_summary(by_name, list(QUICK)), end="")
+    else:
+        print(markdown_table([summarize(exp, records) for (exp, _), records in zip(rows, results)]), end="")
     print(f"records: {args.out}/  (rerun the same command to resume; `lstm1997 report {args.out}` for RESULTS.md)")
     _figures(args.out, sys.stdout)
 

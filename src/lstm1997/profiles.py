@@ -143,6 +143,8 @@ def apply(exp: Experiment, names: list[str] | tuple[str, ...]) -> Experiment:
         out = d.change(out)
         tag = "READING" if d.tier == "reading" else "MODIFICATION"
         out = replace(out, name=f"{out.name}+{name}", description=f"{out.description}; {tag}: {d.what}")
+    if out.per_step and out.gradient == "full":
+        raise ValueError(f"{out.name}: per-step updates need the truncated gradient (the full one: whole sequences)")
     return out
 
 

@@ -3,10 +3,12 @@ Nothing in it is typed by hand: every figure comes from the trial records."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 from lstm1997.experiments import ABLATIONS, EXPERIMENTS
+from lstm1997.overview import overview_lines, prediction_lines
 from lstm1997.stats import BOOTSTRAP_SEED, MIN_BOOTSTRAP, POWER, RESAMPLES
 from lstm1997.store import load_all
 from lstm1997.summary import markdown_table, mean_cell, success_cell, summarize
@@ -88,6 +90,18 @@ def _interval_lines() -> list[str]:
     ]
 
 
+PREDICTIONS = Path(__file__).resolve().parents[2] / "docs" / "predictions.json"
+"""The reconstruction profiles' committed predictions for the held-out rows (in a source checkout only)."""
+
+
+def _predictions(by_name: dict[str, list[dict]]) -> list[str]:
+    if not PREDICTIONS.is_file():
+        return []
+    predictions = json.loads(PREDICTIONS.read_text())
+    head = "## Predictions for the held-out rows (docs/predictions.json, committed before their final runs)"
+    return [head, "", *prediction_lines(by_name, predictions["predictions"])]
+
+
 def results_markdown(out: Path, command: str) -> str:
     """RESULTS.md for the records under ``out``; ``command`` is how the report was asked for."""
     records = load_all(out)
@@ -107,6 +121,13 @@ def results_markdown(out: Path, command: str) -> str:
         f"Total compute in these records: {hours:.2f} core-hours of trial wall time.",
         *_interval_lines(),
         "",
+        "## Overview: each paper row under the literal reading and the reconstruction profiles",
+        "",
+        "Success, mean sequences to success (ratio to the paper's mean) and the verdict key's verdict; the",
+        'profiles\' deviations are in docs/DEVIATIONS.md, "Reconstruction". Details and intervals: tables below.',
+        "",
+        *overview_lines(by_name),
+        *_predictions(by_name),
         "## Paper rows (paper settings, no shortcuts)",
         "",
         markdown_table(paper) if paper else "(none yet)\n",

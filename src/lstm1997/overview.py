@@ -1,0 +1,95 @@
+"""Each paper row under the literal reading and the reconstruction profiles, side by side: the opening table of
+RESULTS.md and the summary `lstm1997 reproduce --quick` prints (docs/DEVIATIONS.md, "Reconstruction")."""
+
+from __future__ import annotations
+
+from lstm1997.experiments import EXPERIMENTS, get_experiment
+from lstm1997.summary import reproduces, summarize
+
+PROFILE_COLUMNS = ("reconstructed", "reconstructed-modified")
+"""The reconstruction profiles shown beside the literal rows (lstm1997.profiles)."""
+
+VERDICTS = {True: "reproduces", False: "does not reproduce", None: "not judged"}
+
+
+def _judge(name: str, records: list[dict] | None) -> tuple[dict, bool | None] | None:
+    if not records:
+        return None
+    s = summarize(get_experiment(name), records)
+    return s, reproduces(s)
+
+
+def cell(name: str, records: list[dict] | None, compact: bool = False) -> str:
+    """``k/n, mean (ratio x): verdict`` of the row ``name`` (``k/n 1.23x yes`` when compact), or "not run"."""
+    judged = _judge(name, records)
+    if judged is None:
+        return "not run" if not compact else "-"
+    s, key = judged
+    q, paper_mean = s["sequences"], s["paper"]["sequences"]
+    ratio = q["mean"] / paper_mean if q and paper_mean else None
+    if compact:
+        return f"{s['successes']}/{s['trials']} {f'{ratio:.2f}x' if ratio else '-'} {'yes' if key else 'no'}"
+    mean = f", {q['mean']:,.0f} ({ratio:.2f}x)" if ratio else ""
+    return f"{s['successes']}/{s['trials']}{mean}: {VERDICTS[key]}"
+
+
+def _columns(row: str) -> list[str]:
+    return [row, *(f"{row}+{p}" for p in PROFILE_COLUMNS)]
+
+
+def overview_lines(by_name: dict[str, list[dict]]) -> list[str]:
+    """Markdown: one line per paper row (paper | literal | each profile), then how many rows each reproduces."""
+    head = ["paper row", "paper", "literal", *PROFILE_COLUMNS]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    wins = [0] * (1 + len(PROFILE_COLUMNS))
+    for row, exp in EXPERIMENTS.items():
+        cells = [cell(name, by_name.get(name)) for name in _columns(row)]
+        wins = [w + c.endswith(": reproduces") for w, c in zip(wins, cells)]
+        paper = f"{exp.paper.success_percent or 100:.0f}%, {exp.paper.sequences:,.0f}"
+        lines.append(f"| {row} | {paper} | " + " | ".join(cells) + " |")
+    columns = ["literal", *PROFILE_COLUMNS]
+    counts = ", ".join(f"{c}: {w} of {len(EXPERIMENTS)}" for c, w in zip(columns, wins))
+    hours = [
+        sum(r["wall_time"] for row in EXPERIMENTS for r in by_name.get(_columns(row)[i], [])) / 3600
+        for i in range(len(columns))
+    ]
+    compute = ", ".join(f"{c}: {h:.2f}" for c, h in zip(columns, hours))
+    return [*lines, "", f"Rows that reproduce by the verdict key: {counts}.",
+            f"Compute (core-hours of trial wall time in these records): {compute}.", ""]  # fmt: skip
+
+
+def terminal_summary(by_name: dict[str, list[dict]], rows: list[str]) -> str:
+    """At most 100 columns: the paper rows ``rows`` (literal | profiles: successes, ratio to the paper's mean,
+    verdict), then one verdict line per experiment."""
+    out = [f"{'paper row':<22} {'paper':>15} {'literal':>16} {'reconstructed':>16} {'recon.-modified':>16}"]
+    families: dict[str, list[list[bool | None]]] = {}
+    for row in rows:
+        exp = EXPERIMENTS[row]
+        paper = f"{exp.paper.success_percent or 100:.0f}% {exp.paper.sequences:,.0f}"
+        cells = [cell(name, by_name.get(name), compact=True) for name in _columns(row)]
+        out.append(f"{row:<22} {paper:>15} " + " ".join(f"{c:>16}" for c in cells))
+        judged = [_judge(name, by_name.get(name)) for name in _columns(row)]
+        families.setdefault(exp.family, []).append([j[1] if j else None for j in judged])
+    for family, verdicts in families.items():
+        parts = []
+        for i, column in enumerate(["literal", *PROFILE_COLUMNS]):
+            run = [v[i] for v in verdicts if v[i] is not None]
+            parts.append(f"{column} {sum(run)}/{len(run)}" if run else f"{column} not run")
+        out.append(f"Exp {family}: rows reproduced: " + ", ".join(parts))
+    return "\n".join(out) + "\n"
+
+
+def prediction_lines(by_name: dict[str, list[dict]], predictions: dict) -> list[str]:
+    """Markdown: each committed prediction for a held-out row (``predictions[profile][row] = {"verdict": ...,
+    "basis": ...}``, written before the row's final run) beside the outcome, and how many came true."""
+    lines = ["| held-out row | profile | predicted | outcome | basis |", "|---|---|---|---|---|"]
+    right = judged = 0
+    for profile, rows in predictions.items():
+        for row, p in rows.items():
+            name = f"{row}+{profile}"
+            outcome = _judge(name, by_name.get(name))
+            if outcome is not None:
+                judged += 1
+                right += VERDICTS[outcome[1]] == p["verdict"]
+            lines.append(f"| {row} | {profile} | {p['verdict']} | {cell(name, by_name.get(name))} | {p['basis']} |")
+    return [*lines, "", f"Predictions judged so far: {judged}; came true: {right}.", ""]
