@@ -18,13 +18,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from lstm1997.experiments import ABLATIONS, EXPERIMENTS, Experiment, get_experiment
+from lstm1997.overview import PROFILE_COLUMNS as RECONSTRUCTIONS
+from lstm1997.overview import VERDICTS
 from lstm1997.profiles import DEVIATIONS, PROFILES
 from lstm1997.stats import BOOTSTRAP_SEED, LEVEL, MIN_BOOTSTRAP, POWER, RESAMPLES, fisher_exact, where
 from lstm1997.store import load_all
 from lstm1997.summary import mean_cell, reproduces, success_cell, summarize
 
-RECONSTRUCTIONS = ("reconstructed", "reconstructed-modified")
-"""Profile names of the reconstruction (issue "Reconstruct the paper"): rows ``<paper row>+<name>``."""
 PLACEHOLDER = re.compile(r"\{\{([a-z_]+)(?::([^{}]+))?\}\}")
 """``{{name}}`` or ``{{name:argument}}``."""
 COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
@@ -67,7 +67,7 @@ class _Rows:
 
 
 def _key(s: dict) -> str:
-    return {True: "reproduces", False: "does not reproduce", None: "not judged"}[reproduces(s)]
+    return VERDICTS[reproduces(s)]
 
 
 def _ratio(s: dict) -> str:
@@ -345,4 +345,4 @@ def replication_markdown(out: Path, template: str, command: str, dest: Path) -> 
     return PLACEHOLDER.sub(fill, COMMENT.sub("", template))
 
 
-__all__ = ["RECONSTRUCTIONS", "replication_markdown", "row_sentence"]
+__all__ = ["replication_markdown", "row_sentence"]
