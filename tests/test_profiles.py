@@ -118,3 +118,17 @@ def test_predictions_are_shown_beside_outcomes_and_counted(monkeypatch):
     assert "| adding-T100 | reconstructed | reproduces | 10/10, 74,000 (1.00x): reproduces | dev |" in lines
     assert "| adding-T500 | reconstructed | does not reproduce | not run | plateau |" in lines
     assert "Predictions judged so far: 1; came true: 1." in lines
+
+
+def test_a_profile_that_changes_nothing_in_a_row_shows_its_literal_records(tmp_path, monkeypatch):
+    from lstm1997 import profiles, store
+    from lstm1997.report import results_markdown
+
+    monkeypatch.setitem(profiles.PROFILES, "reconstructed", profiles.Profile("reconstructed", "t", ("linear-output",)))
+    store.check_writable(tmp_path)
+    base = {"diverged": False, "milestones": {}, "test": {}, "steps": 1, "wall_time": 1.0, "success": True}
+    for seed in range(20):
+        store.save(tmp_path, {**base, "experiment": "temporal-6a", "seed": seed, "sequences": 31_390,
+                              "presented": 31_390})  # fmt: skip
+    line = next(x for x in results_markdown(tmp_path, "t").splitlines() if x.startswith("| temporal-6a |"))
+    assert line.count("20/20, 31,390 (1.00x): reproduces") == 2 and line.endswith("| not run |")

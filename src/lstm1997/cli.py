@@ -218,7 +218,8 @@ def _cmd_reproduce(args) -> None:
     if quick:  # the representative rows under the literal reading and under each reconstruction profile
         from lstm1997.profiles import PROFILES
 
-        plan = {**QUICK, **{f"{row}+{p}": n for p in PROFILES for row, n in QUICK.items()}}
+        changed = {f"{r}+{p}": n for p in PROFILES for r, n in QUICK.items() if PROFILES[p].chosen(EXPERIMENTS[r])}
+        plan = {**QUICK, **changed}
     if args.rows:
         for name in args.rows:
             get_experiment(name)  # every name checked before the first trial runs
@@ -228,7 +229,10 @@ def _cmd_reproduce(args) -> None:
 
         if args.profile not in PROFILES:
             raise KeyError(f"unknown profile {args.profile!r}; profiles: {', '.join(PROFILES) or 'none yet'}")
-        plan = {f"{name}+{args.profile}": n for name, n in plan.items() if "+" not in name and "~" not in name}
+        same = [name for name in plan if not PROFILES[args.profile].chosen(EXPERIMENTS[name])]
+        if same:
+            print(f"{args.profile} changes nothing in {', '.join(same)}: their literal records stand", file=sys.stderr)
+        plan = {f"{name}+{args.profile}": n for name, n in plan.items() if name in EXPERIMENTS and name not in same}
     workers = args.workers or os.cpu_count() or 1
     rows = [(get_experiment(name), range(args.trials or trials)) for name, trials in plan.items()]
     bar = _Bar("reproduce", sum(len(seeds) for _, seeds in rows))

@@ -34,7 +34,12 @@ def cell(name: str, records: list[dict] | None, compact: bool = False) -> str:
 
 
 def _columns(row: str) -> list[str]:
-    return [row, *(f"{row}+{p}" for p in PROFILE_COLUMNS)]
+    """The row's name under the literal reading and each profile; a profile that changes nothing in the row runs
+    exactly the literal row, so its column shows the literal records (no second run)."""
+    from lstm1997.profiles import PROFILES
+
+    exp = EXPERIMENTS[row]
+    return [row, *(row if p in PROFILES and not PROFILES[p].chosen(exp) else f"{row}+{p}" for p in PROFILE_COLUMNS)]
 
 
 def overview_lines(by_name: dict[str, list[dict]]) -> list[str]:
