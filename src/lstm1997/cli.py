@@ -210,31 +210,35 @@ def _cmd_reproduce(args) -> None:
     import os
 
     from lstm1997.experiments import EXPERIMENTS, get_experiment
+    from lstm1997.overview import PROFILE_COLUMNS, run_name
+    from lstm1997.profiles import FIRST_SEED, PROFILES
     from lstm1997.summary import markdown_table, summarize
     from lstm1997.sweep import run_plan
 
     plan = {name: e.trials for name, e in EXPERIMENTS.items()} if args.full else QUICK
     quick = not args.full and not args.rows and args.profile is None
     if quick:  # the representative rows under the literal reading and under each reconstruction profile
-        from lstm1997.profiles import PROFILES
-
-        changed = {f"{r}+{p}": n for p in PROFILES for r, n in QUICK.items() if PROFILES[p].chosen(EXPERIMENTS[r])}
-        plan = {**QUICK, **changed}
+        plan = {**QUICK, **{run_name(r, p): n for p in PROFILE_COLUMNS if p in PROFILES for r, n in QUICK.items()}}
     if args.rows:
         for name in args.rows:
             get_experiment(name)  # every name checked before the first trial runs
         plan = {name: plan.get(name, 3) for name in args.rows}
     if args.profile is not None:
-        from lstm1997.profiles import PROFILES
-
         if args.profile not in PROFILES:
-            raise KeyError(f"unknown profile {args.profile!r}; profiles: {', '.join(PROFILES) or 'none yet'}")
-        same = [name for name in plan if not PROFILES[args.profile].chosen(EXPERIMENTS[name])]
+            raise KeyError(f"unknown profile {args.profile!r}; profiles: {', '.join(PROFILES)}")
+        plan = {name: n for name, n in plan.items() if name in EXPERIMENTS}
+        stand = {name: run_name(name, args.profile) for name in plan}
+        same = [f"{name} ({other})" for name, other in stand.items() if other != f"{name}+{args.profile}"]
         if same:
-            print(f"{args.profile} changes nothing in {', '.join(same)}: their literal records stand", file=sys.stderr)
-        plan = {f"{name}+{args.profile}": n for name, n in plan.items() if name in EXPERIMENTS and name not in same}
+            print(f"{args.profile} runs these rows as already named: {', '.join(same)}", file=sys.stderr)
+        plan = {other: plan[name] for name, other in stand.items() if other == f"{name}+{args.profile}"}
     workers = args.workers or os.cpu_count() or 1
-    rows = [(get_experiment(name), range(args.trials or trials)) for name, trials in plan.items()]
+
+    def seeds(name: str, n: int) -> range:  # a profile's rows run on seeds of their own (profiles.FIRST_SEED)
+        first = FIRST_SEED if name.split("+")[-1] in PROFILES else 0
+        return range(first, first + n)
+
+    rows = [(get_experiment(name), seeds(name, args.trials or trials)) for name, trials in plan.items()]
     bar = _Bar("reproduce", sum(len(seeds) for _, seeds in rows))
     try:
         results = run_plan(rows, workers, args.out, bar, **_backend(args))

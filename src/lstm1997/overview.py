@@ -33,13 +33,23 @@ def cell(name: str, records: list[dict] | None, compact: bool = False) -> str:
     return f"{s['successes']}/{s['trials']}{mean}: {VERDICTS[key]}"
 
 
+def run_name(row: str, profile: str) -> str:
+    """The row whose records stand for paper row ``row`` under ``profile`` (see ``_columns``)."""
+    return _columns(row)[1 + PROFILE_COLUMNS.index(profile)]
+
+
 def _columns(row: str) -> list[str]:
-    """The row's name under the literal reading and each profile; a profile that changes nothing in the row runs
-    exactly the literal row, so its column shows the literal records (no second run)."""
+    """The rows whose records stand for paper row ``row`` under the literal reading and each profile: a profile
+    that applies no deviation to the row, or the same deviations as a column before it, runs exactly that
+    column's row, so it shows those records (and is not run twice)."""
     from lstm1997.profiles import PROFILES
 
     exp = EXPERIMENTS[row]
-    return [row, *(row if p in PROFILES and not PROFILES[p].chosen(exp) else f"{row}+{p}" for p in PROFILE_COLUMNS)]
+    names, runs = [row], {(): row}  # deviations -> the row that runs them (two profiles may apply the same)
+    for p in PROFILE_COLUMNS:
+        chosen = tuple(PROFILES[p].chosen(exp)) if p in PROFILES else (p,)
+        names.append(runs.setdefault(chosen, f"{row}+{p}"))
+    return names
 
 
 def overview_lines(by_name: dict[str, list[dict]]) -> list[str]:
