@@ -101,7 +101,7 @@ def prediction_lines(by_name: dict[str, list[dict]], predictions: dict) -> list[
     right = judged = 0
     for profile, rows in predictions.items():
         for row, p in rows.items():
-            name = f"{row}+{profile}"
+            name = run_name(row, profile) if profile in PROFILE_COLUMNS else f"{row}+{profile}"
             outcome = _judge(name, by_name.get(name))
             if outcome is not None:
                 judged += 1

@@ -209,5 +209,6 @@ PROFILES: dict[str, Profile] = {
         ),
     ]
 }
-"""The reconstruction profiles, chosen on the development rows' screening (docs/DEVIATIONS.md, "Reconstruction";
-the choice and its evidence are there, and docs/predictions.json holds their predictions for the held-out rows)."""
+"""The reconstruction profiles, chosen on the development rows' screening (docs/DEVIATIONS.md, "Reconstruction":
+the choice and its evidence), frozen before the reported runs; docs/predictions.json holds their predictions for
+the held-out rows. ``longlag-2`` (2a, 2b) is an exception because per-step updates did not help 2b in screening."""
