@@ -101,7 +101,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backend(p)
     p = sub.add_parser("report", help="summarise a results folder into RESULTS.md")
     p.add_argument("dir", type=Path, help="results folder written by run --out or reproduce")
+    _add_inspect(sub)
     return parser
+
+
+def _add_inspect(sub) -> None:
+    p = sub.add_parser("inspect", help="look inside a trial's 1997 net: gates, cells, output, gradients, diagnosis")
+    p.add_argument("name", help="experiment name (a paper row, ablation or the gate-pretraining baseline)")
+    p.add_argument("--seed", type=_seed, default=0, help="the trial's seed (default 0)")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--after", type=int, metavar="N", help="train the trial for N sequences (fewer if it stops)")
+    source.add_argument(
+        "--from",
+        dest="results",
+        type=Path,
+        metavar="RESULTS_DIR",
+        help="the trial's final net: its saved weights there, else rerun it (default: results)",
+    )
+    p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw one probe sequence (with --trace: the trace)")
+    p.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    p.add_argument("--trace", action="store_true", help="rerun the trial and report at 20 moments of its training")
 
 
 class _Bar:
@@ -239,6 +258,41 @@ def _cmd_report(args) -> None:
     _figures(args.dir, sys.stderr)  # stdout stays exactly RESULTS.md
 
 
+def _cmd_inspect(args) -> None:
+    from lstm1997 import diagnose
+    from lstm1997.experiments import get_experiment
+
+    exp = get_experiment(args.name)
+    if args.after is not None and not 1 <= args.after <= 10**9:
+        raise ValueError(f"--after must be 1 to 10**9 sequences, got {args.after}")
+    results = None if args.after is not None else args.results or Path("results")
+    if args.trace:
+        diagnose.check_inspectable(exp)
+        until = args.after or diagnose.stored_record(results, exp.name, args.seed)["presented"]
+        what = f"{exp.name} seed {args.seed}: rerun for {until:,} sequences (fewer if it stops), probed along the way"
+        steps = diagnose.trace(exp, args.seed, until)
+        if args.plot:
+            from lstm1997.diagnose_plot import plot_trace
+
+            plot_trace(exp, steps, f"seed {args.seed} over training", args.plot)
+        lines = diagnose.trace_lines(steps)
+        result = {"experiment": exp.name, "seed": args.seed, "trace": steps}
+    else:
+        net, source = diagnose.trained_net(exp, args.seed, args.after, results)
+        what = f"{exp.name} seed {args.seed}: {source}"
+        report = diagnose.inspect_net(net, exp)
+        if args.plot:
+            from lstm1997.diagnose_plot import plot_sequence
+
+            found = "; ".join(diagnose.RULES[k].name for k in report["diagnoses"]) or "no diagnosis"
+            plot_sequence(exp, net, f"seed {args.seed}: {found}", args.plot)
+        lines = diagnose.report_lines(report)
+        result = {"experiment": exp.name, "seed": args.seed, "source": source, **report}
+    print(json.dumps(result) if args.json else "\n".join([what, *lines]))
+    if args.plot:
+        print(f"plot: {args.plot}", file=sys.stderr)
+
+
 def _figures(out: Path, file) -> None:
     """Write the figures of the records in ``out`` into ``out/figures`` and say where (skips to stderr)."""
     from lstm1997.figures import write_figures
@@ -263,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "address", None) is not None and args.backend != "ray":
         parser.error("--address needs --backend ray")
     commands = {"list": _cmd_list, "run": _cmd_run, "reproduce": _cmd_reproduce, "report": _cmd_report}
+    commands["inspect"] = _cmd_inspect
     try:
         commands[args.command](args)
     except KeyError as e:
