@@ -102,18 +102,33 @@ def test_a_trivial_output_without_a_visible_reason_is_named_alone():
     assert diagnose.inspect_net(net, ADDING, gradients=False)["diagnoses"] == ["trivial"]
 
 
-def test_a_net_that_solves_its_task_is_not_flagged():
-    """Exp 2c by hand: the cells write +2 for x and -2 for y (g of +-10 on those input units, 0 for distractors),
-    gates open at every step, output k reads +-10 h(s)."""
+def longlag_2c_net(w: float) -> tuple[Network, object]:
+    """Exp 2c by hand: the first cell writes +2 for x and -2 for y (g of +-10 on those input units, 0 for the
+    distractors), gates open at every step, output k reads +-w h(s_c)."""
     exp = get_experiment("longlag-2c-q50-p50")
     n_in = exp.spec.n_in
     x, y = n_in - 2, n_in - 1  # the input units of the symbols x and y
     open_ = {(j, 1 + i): 10.0 for j in range(2) for i in range(n_in)}
     net = hand_net(exp.spec, w_in=open_, w_out=open_, w_c={(0, 1 + x): 10.0, (0, 1 + y): -10.0},
-                   w_k={(0, 1): 10.0, (1, 1): -10.0})  # fmt: skip
-    r = diagnose.inspect_net(net, exp, gradients=False)
+                   w_k={(0, 1): w, (1, 1): -w})  # fmt: skip
+    return net, exp
+
+
+def test_a_net_that_solves_its_task_is_not_flagged():
+    r = diagnose.inspect_net(*longlag_2c_net(10.0), gradients=False)
     assert r["output"]["mse"] < 0.01 * r["output"]["trivial_mse"] and r["diagnoses"] == []
     assert r["blocks"][0]["in"]["relevant"] > 0.99
+
+
+def test_a_net_that_learned_part_of_its_answer_is_named():
+    """The same net with output weights +-1: outputs f(+-h(2)) = 0.68 / 0.32 for targets 1 / 0, so the error is
+    (1 - f(h(2)))^2 = 0.10, 0.41 x the trivial predictor's 0.25, and the outputs differ by class."""
+    r = diagnose.inspect_net(*longlag_2c_net(1.0), gradients=False)
+    h2 = 2 * f(2.0) - 1
+    assert r["output"]["mse"] == pytest.approx((1 - f(h2)) ** 2, rel=1e-3)  # gates f(10), g(10) are not 1 and 2
+    spread = r["output"]["spread"] / r["output"]["target_spread"]  # outputs 1/2 +- (f - 1/2), targets 1/2 +- 1/2
+    assert spread == pytest.approx(2 * (f(h2) - 0.5), rel=1e-3)
+    assert r["diagnoses"] == ["partial"]
 
 
 # --- saved weights -------------------------------------------------------------------------------------------------

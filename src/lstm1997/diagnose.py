@@ -41,7 +41,14 @@ class Rule:
 
 TRIVIAL_SHARE = 0.5
 """A net whose mean squared error at the answer steps is at least this share of the trivial predictor's (the
-constant output that is the mean target) has learned at most a little of what it must remember."""
+constant output that is the mean target) ..."""
+SPREAD_SHARE = 0.5
+"""... and whose outputs there spread (std across sequences) less than this share of the targets' gives nearly
+the same answer to every sequence: it is at the trivial predictor."""
+PART_SHARE = 0.2
+"""A net whose error at the answer steps is at least this share of the trivial predictor's, but that is not at
+the trivial predictor, has learned only part of what it must remember (the solved nets we checked stay below
+0.07, docs/INSPECT.md)."""
 SATURATED_H = 0.05
 """h'(s_c) below this (a tenth of its maximum 1/2, reached at s_c = 0; |s_c| > 4.4) cuts the error that reaches a
 cell and its input gate (eq. 23: e_s = y_out h'(s_c) delta) at least tenfold."""
@@ -49,15 +56,17 @@ CLOSED_GATE = 0.1
 """An input gate below this at the relevant steps lets in less than a tenth of what the cell input offers."""
 
 RULES = {
-    "trivial": Rule("output at the trivial predictor",
-                    f"error at the answer >= {TRIVIAL_SHARE} x that of the constant mean-target output"),
+    "trivial": Rule("output at the trivial predictor", f"error at the answer >= {TRIVIAL_SHARE} x that of the "
+                    f"constant mean-target output, output spread < {SPREAD_SHARE} x the targets'"),
+    "partial": Rule("answer learned in part", f"error at the answer >= {PART_SHARE} x that of the constant "
+                    "mean-target output, but not at the trivial predictor"),
     "saturated": Rule("cells saturated", f"every cell whose input gate opens at the relevant steps (>= {CLOSED_GATE}) "
                       f"has h'(s_c) < {SATURATED_H} at the answer: little error reaches it or its gate"),
     "gates-closed": Rule("input gates closed at the relevant steps", f"every input gate < {CLOSED_GATE} there"),
 }  # fmt: skip
-"""The diagnoses, by key; ``diagnose`` says which apply. Each needs the error condition of 'trivial', so a net
-that solves its task is never flagged; 'saturated' and 'gates-closed' (never both) name the reason where one is
-visible."""
+"""The diagnoses, by key; ``diagnose`` says which apply. Each needs the error condition of 'trivial' or 'partial'
+(never both), so a net that solves its task is not flagged; 'saturated' and 'gates-closed' (never both) add the
+reason where one is visible."""
 
 
 def probe_set(exp: Experiment) -> Sequences:
@@ -171,15 +180,19 @@ def gradient_table(net: Network, seqs: Sequences, full: bool) -> dict[str, dict[
 def diagnose(report: dict) -> list[str]:
     """The keys of the ``RULES`` that apply to ``report`` (from ``inspect_net``)."""
     out, cells, blocks = report["output"], report["cells"], report["blocks"]
-    if out["trivial_mse"] <= 0 or out["mse"] < TRIVIAL_SHARE * out["trivial_mse"]:
+    if out["trivial_mse"] <= 0 or out["mse"] < PART_SHARE * out["trivial_mse"]:
         return []
+    at_trivial = (
+        out["mse"] >= TRIVIAL_SHARE * out["trivial_mse"] and out["spread"] < SPREAD_SHARE * out["target_spread"]
+    )
+    found = ["trivial" if at_trivial else "partial"]
     gate = [b["in"]["relevant"] for b in blocks]
     open_cells = [c for c in cells if gate[c["block"]] is not None and gate[c["block"]] >= CLOSED_GATE]
     if not open_cells:
-        return ["trivial", "gates-closed"]
-    if report["h"] == "h1" and all(c["h_prime_answer"] < SATURATED_H for c in open_cells):
-        return ["trivial", "saturated"]
-    return ["trivial"]
+        found.append("gates-closed")
+    elif report["h"] == "h1" and all(c["h_prime_answer"] < SATURATED_H for c in open_cells):
+        found.append("saturated")
+    return found
 
 
 def inspect_net(net: Network, exp: Experiment, seqs: Sequences | None = None, gradients: bool = True) -> dict:
