@@ -259,36 +259,11 @@ def _cmd_report(args) -> None:
 
 
 def _cmd_inspect(args) -> None:
-    from lstm1997 import diagnose
-    from lstm1997.experiments import get_experiment
+    from lstm1997.diagnose import inspect_trial
 
-    exp = get_experiment(args.name)
-    if args.after is not None and not 1 <= args.after <= 10**9:
-        raise ValueError(f"--after must be 1 to 10**9 sequences, got {args.after}")
     results = None if args.after is not None else args.results or Path("results")
-    if args.trace:
-        diagnose.check_inspectable(exp)
-        until = args.after or diagnose.stored_record(results, exp.name, args.seed)["presented"]
-        what = f"{exp.name} seed {args.seed}: rerun for {until:,} sequences (fewer if it stops), probed along the way"
-        steps = diagnose.trace(exp, args.seed, until)
-        if args.plot:
-            from lstm1997.diagnose_plot import plot_trace
-
-            plot_trace(exp, steps, f"seed {args.seed} over training", args.plot)
-        lines = diagnose.trace_lines(steps)
-        result = {"experiment": exp.name, "seed": args.seed, "trace": steps}
-    else:
-        net, source = diagnose.trained_net(exp, args.seed, args.after, results)
-        what = f"{exp.name} seed {args.seed}: {source}"
-        report = diagnose.inspect_net(net, exp)
-        if args.plot:
-            from lstm1997.diagnose_plot import plot_sequence
-
-            found = "; ".join(diagnose.RULES[k].name for k in report["diagnoses"]) or "no diagnosis"
-            plot_sequence(exp, net, f"seed {args.seed}: {found}", args.plot)
-        lines = diagnose.report_lines(report)
-        result = {"experiment": exp.name, "seed": args.seed, "source": source, **report}
-    print(json.dumps(result) if args.json else "\n".join([what, *lines]))
+    lines, result = inspect_trial(args.name, args.seed, args.after, results, args.trace, args.plot)
+    print(json.dumps(result) if args.json else "\n".join(lines))
     if args.plot:
         print(f"plot: {args.plot}", file=sys.stderr)
 

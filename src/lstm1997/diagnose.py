@@ -50,7 +50,7 @@ PART_SHARE = 0.2
 the trivial predictor, has learned only part of what it must remember (the solved nets we checked stay below
 0.07, docs/INSPECT.md)."""
 SATURATED_H = 0.05
-"""h'(s_c) below this (a tenth of its maximum 1/2, reached at s_c = 0; |s_c| > 4.4) cuts the error that reaches a
+"""h'(s_c) below this (a tenth of its maximum 1/2, reached at s_c = 0; |s_c| > 3.64) cuts the error that reaches a
 cell and its input gate (eq. 23: e_s = y_out h'(s_c) delta) at least tenfold."""
 CLOSED_GATE = 0.1
 """An input gate below this at the relevant steps lets in less than a tenth of what the cell input offers."""
@@ -291,6 +291,38 @@ def trace(exp: Experiment, seed: int, until: int, points: int = 20) -> list[dict
     if reports[-1]["seen"] != trial.seen:
         measure(trial)
     return reports
+
+
+def inspect_trial(
+    name: str, seed: int, after: int | None, results: Path | None, trace_: bool, plot: Path | None
+) -> tuple[list[str], dict]:
+    """What ``lstm1997 inspect`` prints (lines) or, with --json, dumps (a dict), for trial ``seed`` of row ``name``:
+    its net after ``after`` sequences or at the end of the trial in ``results`` (see ``trained_net``), or with
+    ``trace_`` the rerun trial at about 21 moments; ``plot``: where to draw the picture."""
+    from lstm1997.experiments import get_experiment
+
+    exp = get_experiment(name)
+    if after is not None and not 1 <= after <= 10**9:
+        raise ValueError(f"--after must be 1 to 10**9 sequences, got {after}")
+    if trace_:
+        check_inspectable(exp)
+        until = after or stored_record(results, exp.name, seed)["presented"]
+        reports = trace(exp, seed, until)
+        if plot:
+            from lstm1997.diagnose_plot import plot_trace  # matplotlib: only when drawing
+
+            plot_trace(exp, reports, f"seed {seed} over training", plot)
+        head = f"{exp.name} seed {seed}: rerun for {until:,} sequences (fewer if it stops), probed along the way"
+        return [head, *trace_lines(reports)], {"experiment": exp.name, "seed": seed, "trace": reports}
+    net, source = trained_net(exp, seed, after, results)
+    report = inspect_net(net, exp)
+    if plot:
+        from lstm1997.diagnose_plot import plot_sequence
+
+        found = "; ".join(RULES[k].name for k in report["diagnoses"]) or "no diagnosis"
+        plot_sequence(exp, net, f"seed {seed}: {found}", plot)
+    head = f"{exp.name} seed {seed}: {source}"
+    return [head, *report_lines(report)], {"experiment": exp.name, "seed": seed, "source": source, **report}
 
 
 # --- text ------------------------------------------------------------------------------------------------------
