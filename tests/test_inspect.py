@@ -208,3 +208,9 @@ def test_tampered_weights_give_one_line(saved, capsys):
     assert main(["inspect", "twoseq-3a-T100-N3", "--seed", "7", "--from", str(saved)]) == 2
     err = capsys.readouterr().err
     assert "does not match its sha256 checksum" in err and len(err.strip().splitlines()) == 1
+
+
+def test_after_and_from_exclude_each_other(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["inspect", "adding-T100", "--after", "10", "--from", "results"])
+    assert stop.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
