@@ -120,7 +120,9 @@ def _add_inspect(sub) -> None:
     )
     p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw one probe sequence (with --trace: the trace)")
     p.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    p.add_argument("--trace", action="store_true", help="rerun the trial and report at 20 moments of its training")
+    p.add_argument(
+        "--trace", action="store_true", help="rerun the trial and report at about 20 moments of its training"
+    )
 
 
 class _Bar:

@@ -106,7 +106,7 @@ def run_plan(
     cost = {exp.name: _expected_cost(exp) for exp, _ in rows}
     jobs.sort(key=lambda job: cost[job[0].name], reverse=True)  # stable: seeds stay in order within a row
 
-    def finished(record: dict, net: object = None) -> None:
+    def finished(record: dict, net: object) -> None:
         if out is not None:
             if isinstance(net, Network):  # the baselines' other models have no 1997 weights to save
                 store.save_weights(out, record["experiment"], record["seed"], net)
@@ -232,7 +232,9 @@ def _final(result: tuple[dict, object]) -> tuple[dict, Network | None]:
     return record, net if isinstance(net, Network) else None
 
 
-def _run_local(jobs: list[tuple], workers: int, report: Report | None, finished: Callable[[dict], None]) -> None:
+def _run_local(
+    jobs: list[tuple], workers: int, report: Report | None, finished: Callable[[dict, Network | None], None]
+) -> None:
     ctx = mp.get_context("fork")
     q = ctx.Queue()
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(q,)) as pool:
@@ -297,7 +299,9 @@ def _ray_trial(exp: Experiment, seed: int, checkpoint: Path | None, every: float
     return _final(run_trial(exp, seed, None, checkpoint, every))
 
 
-def _run_ray(jobs: list[tuple], workers: int, address: str | None, finished: Callable[[dict], None]) -> None:
+def _run_ray(
+    jobs: list[tuple], workers: int, address: str | None, finished: Callable[[dict, Network | None], None]
+) -> None:
     if not jobs:
         return
     ray = _ray()
