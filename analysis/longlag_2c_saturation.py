@@ -22,6 +22,7 @@ import dataclasses
 import numpy as np
 
 import lstm1997
+from lstm1997.diagnose import h_prime
 from lstm1997.trial import _Trial
 
 
@@ -32,9 +33,8 @@ def probe(net: lstm1997.Network, seqs: lstm1997.Sequences) -> tuple[np.ndarray, 
     for i in range(len(seqs.starts) - 1):
         st = lstm1997.forward_states(net, seqs.sequence(i)[0])
         s = st["s_c"][-1]
-        sig = 1.0 / (1.0 + np.exp(-s))
         s_end.append(np.abs(s))
-        h_der.append(2.0 * sig * (1.0 - sig))
+        h_der.append(h_prime(s, "h1"))
         gate.append(st["y_in"].mean())
         dist.append(np.abs(st["y"][-1] - 0.5).mean())
     return np.array(s_end), np.array(h_der), float(np.mean(gate)), float(np.mean(dist))

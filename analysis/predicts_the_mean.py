@@ -59,6 +59,7 @@ from lstm1997.baselines import (  # noqa: E402
     TorchLSTMNet,
     fg_states,
 )
+from lstm1997.diagnose import h_prime  # noqa: E402
 from lstm1997.experiments import EXPERIMENTS  # noqa: E402
 from lstm1997.network import Network  # noqa: E402
 from lstm1997.sequences import Sequences  # noqa: E402
@@ -141,8 +142,7 @@ def measure_1997(net: Network, seqs: Sequences, targets: np.ndarray, c: Curve, s
             m = x[:, 1] == 1.0
             marked.append(st["y_in"][m].mean())
             other.append(st["y_in"][~m].mean())
-            sh = 1.0 / (1.0 + np.exp(-st["s_c"][-1]))
-            h_der.append(np.mean(2.0 * sh * (1.0 - sh)))  # h'(s) of eq. 4
+            h_der.append(np.mean(h_prime(st["s_c"][-1], "h1")))  # h'(s) of eq. 4
     c.gate_marked.append(float(np.mean(marked)))
     c.gate_other.append(float(np.mean(other)))
     c.r2.append(heldout_r2(np.array(y_end), targets))

@@ -274,7 +274,8 @@ def test_a_sweep_killed_at_any_moment_resumes_to_the_same_records(tmp_path):
     subprocess.run([sys.executable, "-c", SWEEP, tmp_path], check=True, timeout=120)
     expected = {r["seed"]: comparable(r) for r in run_trials(exp, range(6), workers=2)}
     assert stored(tmp_path, exp.name) == expected
-    assert sorted(q.name for q in folder.iterdir()) == sorted(f"seed-{i}.json" for i in range(6))
+    kept = [f"seed-{i}{suffix}" for i in range(6) for suffix in (".json", ".weights.npz", ".weights.npz.sha256")]
+    assert sorted(q.name for q in folder.iterdir()) == sorted(kept)
 
 
 LONG_TRIAL = """
@@ -326,7 +327,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     assert "rerun the same command to resume" in last_line_after_trial_lines(stderr, "temporal-6a"), stderr
     assert not wait_gone(p.pid)
     kept = [q.suffix for q in (tmp_path / "temporal-6a").iterdir()]
-    assert ".ckpt" in kept and set(kept) <= {".json", ".ckpt"}
+    assert ".ckpt" in kept and set(kept) <= {".json", ".ckpt", ".npz", ".sha256"}
 
 
 def children(pid: int) -> list[int]:

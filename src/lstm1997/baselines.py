@@ -58,7 +58,7 @@ from lstm1997.experiments import EXPERIMENTS, Experiment
 from lstm1997.network import G_CODES, H_CODES, OUTPUT_CODES, Network, NetworkSpec
 from lstm1997.nnlstm import NNLSTMModel, n_parameters
 from lstm1997.sequences import Sequences
-from lstm1997.tasks import temporal
+from lstm1997.tasks import adding, temporal, twoseq
 from lstm1997.torch import LSTM1997, _logistic
 from lstm1997.trial import KernelModel
 
@@ -465,11 +465,11 @@ symbol; two-sequence problem: the first N steps."""
 def gate_targets(marks: Marks, x: np.ndarray, n_first: int = 0) -> np.ndarray:
     """(T,) bool: the steps at which the pre-training wants the input gates open."""
     if marks == "marker":
-        return x[:, 1] == 1.0
+        return adding.memory_steps(x)[0]
     if marks == "xy":
-        return (x[:, temporal.X] + x[:, temporal.X + 1]) > 0
+        return temporal.memory_steps(x)[0]
     if marks == "first":
-        return np.arange(len(x)) < n_first
+        return twoseq.memory_steps(x, n_first)[0]
     raise ValueError(f"unknown marks {marks!r}")
 
 

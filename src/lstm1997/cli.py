@@ -104,7 +104,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", type=Path, help="results folder written by run --out or reproduce")
     p.add_argument("--replication", type=Path, metavar="FILE", help="write only the replication report to FILE")
     p.add_argument("--template", type=Path, default=Path("docs/replication_template.md"), help="its template")
+    _add_inspect(sub)
     return parser
+
+
+def _add_inspect(sub) -> None:
+    p = sub.add_parser("inspect", help="look inside a trial's 1997 net: gates, cells, output, gradients, diagnosis")
+    p.add_argument("name", help="experiment name (a paper row, ablation or the gate-pretraining baseline)")
+    p.add_argument("--seed", type=_seed, default=0, help="the trial's seed (default 0)")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--after", type=int, metavar="N", help="train the trial for N sequences (fewer if it stops)")
+    source.add_argument(
+        "--from",
+        dest="results",
+        type=Path,
+        metavar="RESULTS_DIR",
+        help="the trial's final net: its saved weights there, else rerun it (default: results)",
+    )
+    p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw one probe sequence (with --trace: the trace)")
+    p.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    p.add_argument(
+        "--trace", action="store_true", help="rerun the trial and report at about 20 moments of its training"
+    )
 
 
 class _Bar:
@@ -278,6 +299,16 @@ def _cmd_report(args) -> None:
     _figures(args.dir, sys.stderr)  # stdout stays exactly RESULTS.md
 
 
+def _cmd_inspect(args) -> None:
+    from lstm1997.diagnose import inspect_trial
+
+    results = None if args.after is not None else args.results or Path("results")
+    lines, result = inspect_trial(args.name, args.seed, args.after, results, args.trace, args.plot)
+    print(json.dumps(result) if args.json else "\n".join(lines))
+    if args.plot:
+        print(f"plot: {args.plot}", file=sys.stderr)
+
+
 def _figures(out: Path, file) -> None:
     """Write the figures of the records in ``out`` into ``out/figures`` and say where (skips to stderr)."""
     from lstm1997.figures import write_figures
@@ -302,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "address", None) is not None and args.backend != "ray":
         parser.error("--address needs --backend ray")
     commands = {"list": _cmd_list, "run": _cmd_run, "reproduce": _cmd_reproduce, "report": _cmd_report}
+    commands["inspect"] = _cmd_inspect
     try:
         commands[args.command](args)
     except KeyError as e:

@@ -82,6 +82,9 @@ class Experiment:
     paper's: the 1997 net of ``spec`` trained by the compiled kernel. Baseline rows set it."""
     family: str = field(default="", compare=False)
     """Experiment number and task, e.g. "4 adding" (for grouping in reports)."""
+    memory_steps: Callable[[np.ndarray], tuple[np.ndarray, int]] | None = field(default=None, compare=False)
+    """Task knowledge for diagnostics (lstm1997 inspect): given one sequence's inputs (T, n_in), the steps that
+    carry the information the net must store, as a (T,) bool array, and the step whose target depends on it."""
 
     @property
     def n_weights(self) -> int:
@@ -119,6 +122,7 @@ def _reber(blocks: int, size: int, lr: float, success: float, seqs: float, note:
         paper=PaperResult("Table 1", success_percent=success, sequences=seqs, note=note),
         training_set="reber",
         family="1 reber",
+        memory_steps=reber.memory_steps,
     )
 
 
@@ -143,6 +147,7 @@ def _longlag_2ab(variant: str, seqs: float) -> Experiment:
         construct=variant == "a",
         batch=100,
         family="2ab longlag",
+        memory_steps=longlag.memory_steps,
     )
 
 
@@ -160,6 +165,7 @@ def _longlag_2c(q: int, p: int, seqs: float) -> Experiment:
         trials=20,
         paper=PaperResult("Table 3", sequences=seqs),
         family="2c longlag",
+        memory_steps=longlag.memory_steps,
     )
 
 
@@ -185,6 +191,7 @@ def _twoseq(variant: str, T: int, N: int, st1: float, st2: float, test: tuple) -
         paper=PaperResult({"a": "Table 4", "b": "Table 5", "c": "Table 6"}[variant], sequences=st2,
                           milestones=milestones, test=test),
         family="3 twoseq",
+        memory_steps=partial(twoseq.memory_steps, N=N),
     )  # fmt: skip
 
 
@@ -202,6 +209,7 @@ def _adding(T: int, seqs: float, wrong: float, note: str = "") -> Experiment:
         trials=10,
         paper=PaperResult("Table 7", sequences=seqs, test=(("wrong of 2560", wrong),), note=note),
         family="4 adding",
+        memory_steps=adding.memory_steps,
     )
 
 
@@ -221,6 +229,7 @@ def _temporal(variant: str, seqs: float, wrong: float, trials: int) -> Experimen
         trials=trials,
         paper=PaperResult("Table 9", sequences=seqs, test=(("wrong of 2560", wrong),)),
         family="6 temporal",
+        memory_steps=temporal.memory_steps,
     )
 
 
@@ -278,6 +287,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 note="the paper's MSE column cannot be a standard MSE (PAPER.md §6)",
             ),  # fmt: skip
             family="5 multiplication",
+            memory_steps=adding.memory_steps,
         ),
         _temporal("a", 31_390, 1, 20),
         _temporal("b", 571_100, 2, 10),

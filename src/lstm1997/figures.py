@@ -229,18 +229,22 @@ def plot_gates(
     title: str,
     path: Path,
     clean: np.ndarray | None = None,
+    relevant: np.ndarray | None = None,
 ) -> Path:
     """Stacked panels over one sequence x (T, n_in) with targets y (T, n_out) at the steps ``mask``: inputs,
     input-gate and output-gate activations, cell states, and the outputs with the targets (and the noise-free
-    targets ``clean`` (T, n_out) where the training targets are noisy). Sparse target steps are shaded."""
+    targets ``clean`` (T, n_out) where the training targets are noisy). Sparse target steps are shaded. Given
+    ``relevant`` (T,) bool, the steps that carry the task's information, a panel of the cell outputs y_c is
+    added and those steps are marked with dashed red lines in every panel."""
     st = learning.forward_states(net, x)
     T = len(x)
     t = np.arange(T)
     mark = {"marker": "o", "ms": 3} if T <= 40 else {}
-    fig, axes = plt.subplots(5, 1, figsize=GATES_SIZE, sharex=True, layout="constrained",
-                             gridspec_kw={"height_ratios": [1.2, 1, 1, 1.2, 1.2]})  # fmt: skip
+    ratios = [1.2, 1, 1, 1.2, *([1] if relevant is not None else []), 1.2]
+    fig, axes = plt.subplots(len(ratios), 1, figsize=(GATES_SIZE[0], GATES_SIZE[1] * sum(ratios) / 5.6), sharex=True,
+                             layout="constrained", gridspec_kw={"height_ratios": ratios})  # fmt: skip
     fig.suptitle(_wrap(f"{exp.name}: {title}", exp.description), fontsize=13)
-    ax_x, ax_in, ax_out, ax_s, ax_y = axes
+    ax_x, ax_in, ax_out, ax_s, *ax_c, ax_y = axes
     n_in = x.shape[1]
     if _is_onehot(x) and n_in <= 16:
         ax_x.imshow(x.T, aspect="auto", cmap="Greys", interpolation="nearest", origin="lower",
@@ -272,6 +276,11 @@ def plot_gates(
     ax_s.axhline(0, color="0.6", lw=0.6)
     ax_s.set_ylabel("s_c")
     ax_s.set_title("cell states s_c (the constant error carousel: what the cells store)", fontsize=10, loc="left")
+    for ax in ax_c:
+        for c in range(st["y_c"].shape[1]):
+            ax.plot(t, st["y_c"][:, c], lw=1.2, label=f"cell {c // bs + 1}.{c % bs + 1}", **mark)
+        ax.set_ylabel("y_c")
+        ax.set_title("cell outputs y_c = y_out h(s_c) (what the outputs read)", fontsize=10, loc="left")
 
     n_out = y.shape[1]
     out = st["y"]
@@ -300,7 +309,9 @@ def plot_gates(
                 ax.axvspan(s - 0.5, s + 0.5, color="gold", alpha=0.25, lw=0)
         if ax is not ax_x or not _is_onehot(x):
             ax.grid(True, alpha=0.25)
-    for ax in (ax_in, ax_out, ax_s, ax_y):
+        for s in np.flatnonzero(relevant) if relevant is not None else ():
+            ax.axvline(s, color="red", ls="--", lw=0.9, alpha=0.8)
+    for ax in (ax_in, ax_out, ax_s, *ax_c, ax_y):
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8, loc="upper left", ncol=4, framealpha=0.85)
     return _save(fig, path)

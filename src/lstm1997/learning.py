@@ -68,9 +68,13 @@ def forward(net: Network, x: np.ndarray) -> np.ndarray:
 
 def forward_states(net: Network, x: np.ndarray) -> dict[str, np.ndarray]:
     """Every activation of ``net`` on one sequence: outputs, y_in, y_out, s_c and y_c, each (T, ·)."""
-    spec = net.spec
-    seqs = _one(net, x, None, None)
-    nb, nc = spec.n_blocks, spec.n_cells
+    return batch_states(net, _one(net, x, None, None))
+
+
+def batch_states(net: Network, seqs: Sequences) -> dict[str, np.ndarray]:
+    """Every activation of ``net`` on a batch, each sequence from a zero state: the outputs ``y`` at the target
+    steps (n_targets, n_out), and y_in, y_out, s_c and y_c at every step (n_steps, ·)."""
+    nb, nc = net.spec.n_blocks, net.spec.n_cells
     states = np.zeros((seqs.n_steps, 2 * nb + 2 * nc))
     out = _run(net, seqs, kernels.FORWARD, states=states)
     return {

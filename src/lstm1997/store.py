@@ -1,7 +1,9 @@
 """The results store: one JSON file per finished trial, written atomically, with provenance.
 
 Layout: ``DIR/.lstm1997-results`` (the marker: the record format, so a folder is never mistaken for
-another's), ``DIR/<experiment>/seed-<seed>.json`` (one record per finished trial) and, while a long trial
+another's), ``DIR/<experiment>/seed-<seed>.json`` (one record per finished trial), beside it the final weights of
+a 1997 net, ``seed-<seed>.weights.npz`` (plain arrays, read without pickle) and their ``.weights.npz.sha256``
+checksum (written before the record; trials stored before weights were kept have none), and, while a long trial
 runs, ``DIR/<experiment>/seed-<seed>.ckpt`` (its latest checkpoint, see trial.py). Every file is written to
 a temporary name and renamed, so a sweep killed at any moment loses at most the few minutes since each
 running trial's last checkpoint, and rerunning the same command skips every trial already on disk.
@@ -9,7 +11,10 @@ running trial's last checkpoint, and rerunning the same command skips every tria
 
 from __future__ import annotations
 
+import dataclasses
 import glob
+import hashlib
+import io
 import json
 import os
 import platform
@@ -22,9 +27,13 @@ from pathlib import Path
 import numpy as np
 
 from lstm1997 import __version__
+from lstm1997.network import Network, NetworkSpec
 
 FORMAT = 1
 """Version of the record layout; records of another format are refused, not misread."""
+
+WEIGHTS_FORMAT = 1
+"""Version of the saved-weights layout (arrays w_in, w_out, w_c, w_k and a JSON ``meta`` string)."""
 
 MARKER = ".lstm1997-results"
 """File in every results folder holding ``{"format": FORMAT}``; a non-empty folder without it is not ours."""
@@ -66,6 +75,11 @@ def trial_path(out: Path, experiment: str, seed: int) -> Path:
 def checkpoint_path(out: Path, experiment: str, seed: int) -> Path:
     """Where the running trial ``seed`` of ``experiment`` keeps its latest checkpoint in ``out``."""
     return Path(out) / experiment / f"seed-{seed}.ckpt"
+
+
+def weights_path(out: Path, experiment: str, seed: int) -> Path:
+    """Where the final weights of ``experiment``'s trial ``seed`` are kept in ``out`` (checksum: + ".sha256")."""
+    return Path(out) / experiment / f"seed-{seed}.weights.npz"
 
 
 def check_writable(out: Path) -> None:
@@ -117,7 +131,7 @@ def _is_result_entry(path: Path) -> bool:
     if path.name == "figures":
         return True
     return all(
-        p.name.startswith(".") or (p.name.startswith("seed-") and p.suffix in (".json", ".ckpt"))
+        p.name.startswith(".") or (p.name.startswith("seed-") and p.suffix in (".json", ".ckpt", ".npz", ".sha256"))
         for p in path.iterdir()
     )
 
@@ -126,7 +140,12 @@ def remove_temporary(out: Path, experiment: str, seed: int) -> None:
     """Remove what a process killed while writing trial ``seed``'s record or checkpoint left behind (call it
     only before running that trial: no other writer of these files may be running)."""
     folder = Path(out) / experiment
-    for name in (f"seed-{seed}.json", f"seed-{seed}.ckpt"):
+    for name in (
+        f"seed-{seed}.json",
+        f"seed-{seed}.ckpt",
+        f"seed-{seed}.weights.npz",
+        f"seed-{seed}.weights.npz.sha256",
+    ):
         for tmp in folder.glob(f".{glob.escape(name)}.*.tmp"):
             tmp.unlink(missing_ok=True)
 
@@ -156,6 +175,54 @@ def save(out: Path, record: dict) -> Path:
                       allow_nan=True)  # fmt: skip
     write_atomic(path, data.encode())
     return path
+
+
+def save_weights(out: Path, experiment: str, seed: int, net: Network) -> Path:
+    """Write the final weights of trial ``seed`` of ``experiment`` atomically, then their sha256 checksum (in
+    the format of ``sha256sum``); returns the weights' path."""
+    path = weights_path(out, experiment, seed)
+    meta = {"format": WEIGHTS_FORMAT, "lstm1997": __version__, "experiment": experiment, "seed": int(seed),
+            "spec": _spec_dict(net.spec)}  # fmt: skip
+    buffer = io.BytesIO()
+    np.savez(buffer, meta=np.array(json.dumps(meta)), **net.weights)
+    data = buffer.getvalue()
+    write_atomic(path, data)
+    write_atomic(Path(f"{path}.sha256"), f"{hashlib.sha256(data).hexdigest()}  {path.name}\n".encode())
+    return path
+
+
+def load_weights(out: Path, experiment: str, seed: int, spec: NetworkSpec) -> Network | None:
+    """The saved final net of trial ``seed`` of ``experiment`` (None if none was saved); StoreError (one line,
+    naming the file) if the file does not match its checksum or was saved for another row, seed or architecture."""
+    path = weights_path(out, experiment, seed)
+    if not path.exists():
+        return None
+    try:
+        data = path.read_bytes()
+        expected = Path(f"{path}.sha256").read_text().split()[0]
+    except (OSError, IndexError) as e:
+        raise StoreError(f"unreadable weights {path} or its checksum: {_one_line(e)}") from None
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise StoreError(f"{path} does not match its sha256 checksum: the file was changed or damaged")
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            weights = {name: z[name] for name in ("w_in", "w_out", "w_c", "w_k")}
+    except (OSError, ValueError, KeyError) as e:
+        raise StoreError(f"unreadable weights {path}: {_one_line(e)}") from None
+    if meta.get("format") != WEIGHTS_FORMAT:
+        raise StoreError(f"{path} has weights format {meta.get('format')}, this version reads {WEIGHTS_FORMAT}")
+    if (meta.get("experiment"), meta.get("seed"), meta.get("spec")) != (experiment, seed, _spec_dict(spec)):
+        raise StoreError(f"{path} holds the weights of another trial or architecture than {experiment} seed {seed}")
+    try:
+        return Network(spec, **weights)
+    except ValueError as e:
+        raise StoreError(f"{path}: {e}") from None
+
+
+def _spec_dict(spec: NetworkSpec) -> dict:
+    """The spec's fields as JSON gives them back (tuples as lists)."""
+    return json.loads(json.dumps(dataclasses.asdict(spec)))
 
 
 def load(path: Path) -> dict:

@@ -2,10 +2,10 @@
 
 Reliability contract: a trial's record is a pure function of (experiment, seed, package version) apart from
 TIMING_FIELDS, whatever the backend, worker count or order of completion. With ``out``, each finished
-trial is saved at once (atomically) and its checkpoint removed; a running trial checkpoints itself to
-``out`` every ``checkpoint_every`` seconds. A sweep killed at any moment (even with SIGKILL) and rerun with
-the same arguments loads the finished trials, resumes the checkpointed ones and runs the rest, so it ends
-with exactly the records of an uninterrupted run.
+trial is saved at once (atomically; a 1997 net's final weights first, then the record) and its checkpoint
+removed; a running trial checkpoints itself to ``out`` every ``checkpoint_every`` seconds. A sweep killed at
+any moment (even with SIGKILL) and rerun with the same arguments loads the finished trials, resumes the
+checkpointed ones and runs the rest, so it ends with exactly the records of an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import numpy as np
 
 from lstm1997 import store
 from lstm1997.experiments import Experiment
+from lstm1997.network import Network
 from lstm1997.store import StoreError
 from lstm1997.trial import CHECKPOINT_EVERY, run_trial
 
@@ -105,8 +106,10 @@ def run_plan(
     cost = {exp.name: _expected_cost(exp) for exp, _ in rows}
     jobs.sort(key=lambda job: cost[job[0].name], reverse=True)  # stable: seeds stay in order within a row
 
-    def finished(record: dict) -> None:
+    def finished(record: dict, net: object) -> None:
         if out is not None:
+            if isinstance(net, Network):  # the baselines' other models have no 1997 weights to save
+                store.save_weights(out, record["experiment"], record["seed"], net)
             store.save(out, record)
             store.checkpoint_path(out, record["experiment"], record["seed"]).unlink(missing_ok=True)
         records[(record["experiment"], record["seed"])] = record
@@ -117,7 +120,7 @@ def run_plan(
         _run_ray(jobs, workers, address, finished)
     elif workers <= 1 or len(jobs) <= 1:
         for exp, seed, checkpoint, every in jobs:
-            finished(run_trial(exp, seed, _Progress(report, exp.name, seed), checkpoint, every)[0])
+            finished(*run_trial(exp, seed, _Progress(report, exp.name, seed), checkpoint, every))
     else:
         try:
             _run_local(jobs, workers, report, finished)
@@ -210,7 +213,7 @@ def _exit_if_orphaned() -> None:
         os._exit(1)
 
 
-def _run_one(exp: Experiment, seed: int, checkpoint: Path | None, every: float) -> dict:
+def _run_one(exp: Experiment, seed: int, checkpoint: Path | None, every: float) -> tuple[dict, Network | None]:
     last = [0.0]
 
     def progress(seen: int, cap: int, error: float) -> None:
@@ -220,11 +223,18 @@ def _run_one(exp: Experiment, seed: int, checkpoint: Path | None, every: float) 
             last[0] = now
             _queue.put({"experiment": exp.name, "seed": seed, "seen": seen, "cap": cap, "error": error})
 
-    record, _ = run_trial(exp, seed, progress, checkpoint, every)
-    return record
+    return _final(run_trial(exp, seed, progress, checkpoint, every))
 
 
-def _run_local(jobs: list[tuple], workers: int, report: Report | None, finished: Callable[[dict], None]) -> None:
+def _final(result: tuple[dict, object]) -> tuple[dict, Network | None]:
+    """A trial's record and its final 1997 net (None for a baseline's other model), to send to the parent."""
+    record, net = result
+    return record, net if isinstance(net, Network) else None
+
+
+def _run_local(
+    jobs: list[tuple], workers: int, report: Report | None, finished: Callable[[dict, Network | None], None]
+) -> None:
     ctx = mp.get_context("fork")
     q = ctx.Queue()
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(q,)) as pool:
@@ -234,7 +244,7 @@ def _run_local(jobs: list[tuple], workers: int, report: Report | None, finished:
                 done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
                 _drain(q, report)
                 for future in done:
-                    finished(future.result())
+                    finished(*future.result())
         except BrokenProcessPool:
             raise BackendError(
                 "a worker process died (killed, or out of memory?); finished trials are saved: rerun to resume"
@@ -284,12 +294,14 @@ def _ray_init(ray, address: str | None, workers: int) -> None:
         raise BackendError(f"cannot start Ray {where}: {' '.join(str(e).split())[:300]}") from None
 
 
-def _ray_trial(exp: Experiment, seed: int, checkpoint: Path | None, every: float) -> dict:
+def _ray_trial(exp: Experiment, seed: int, checkpoint: Path | None, every: float) -> tuple[dict, Network | None]:
     """One trial as a Ray task; it checkpoints to the shared results folder, so a retried task resumes."""
-    return run_trial(exp, seed, None, checkpoint, every)[0]
+    return _final(run_trial(exp, seed, None, checkpoint, every))
 
 
-def _run_ray(jobs: list[tuple], workers: int, address: str | None, finished: Callable[[dict], None]) -> None:
+def _run_ray(
+    jobs: list[tuple], workers: int, address: str | None, finished: Callable[[dict, Network | None], None]
+) -> None:
     if not jobs:
         return
     ray = _ray()
@@ -300,14 +312,14 @@ def _run_ray(jobs: list[tuple], workers: int, address: str | None, finished: Cal
         while refs:
             done, refs = ray.wait(refs, num_returns=1, timeout=0.5)
             for ref in done:
-                finished(_ray_get(ray, ref))
+                finished(*_ray_get(ray, ref))
     except BaseException:
         for ref in refs:
             ray.cancel(ref, force=True)
         raise
 
 
-def _ray_get(ray, ref) -> dict:
+def _ray_get(ray, ref) -> tuple[dict, Network | None]:
     try:
         return ray.get(ref)
     except ray.exceptions.RayTaskError as e:

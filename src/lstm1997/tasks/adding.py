@@ -57,6 +57,12 @@ def _generate(rng: np.random.Generator, n: int, T: int, low: float, fill: float,
     return Sequences.from_dense(np.column_stack([value, marker]), starts, target_at, target[:, None])
 
 
+def memory_steps(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """Where the target's information enters a sequence ``x`` (T, 2) of either problem: the two marked pairs
+    (marker +1.0), and the step whose target depends on them (the last)."""
+    return x[:, 1] == 1.0, len(x) - 1
+
+
 def generate_adding(rng: np.random.Generator, n: int, T: int) -> Sequences:
     """``n`` adding-problem sequences (Exp 4) of minimal length ``T``: target 0.5 + (X1 + X2)/4."""
     return _generate(rng, n, T, low=-1.0, fill=0.0, multiply=False)

@@ -54,6 +54,13 @@ def _sequences_2a(first: np.ndarray, middle: np.ndarray, p: int, end_only: bool 
     return Sequences.from_onehot(full[:, :p].ravel(), starts, p + 1, np.ones(n * p, dtype=bool), targets)
 
 
+def memory_steps(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """Where the target's information enters a sequence ``x`` (T, n_in) of 2a, 2b or 2c: the step that inputs x or
+    y (the last two input units in every variant: the first step of 2a/2b, the second of 2c), and the step whose
+    target depends on it (the last)."""
+    return x[:, -2:].any(axis=1), len(x) - 1
+
+
 def _check_p(p: int) -> None:
     if p < 2:
         raise ValueError(f"p must be at least 2, got {p}")

@@ -137,6 +137,15 @@ def encode(strings: list[str]) -> Sequences:
     )
 
 
+def memory_steps(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """Where the long-term dependency of an encoded string ``x`` (T, 7) lies: the steps that input the outer T|P
+    (the second and the last input), and the step whose target is the repeated T|P (the one before last, whose
+    input is the inner string's E)."""
+    steps = np.zeros(len(x), dtype=bool)
+    steps[[1, len(x) - 1]] = True
+    return steps, len(x) - 2
+
+
 def generate(rng: np.random.Generator, n: int) -> Sequences:
     """``n`` fresh random embedded Reber strings, encoded."""
     return encode([embedded_reber_string(rng) for _ in range(n)])

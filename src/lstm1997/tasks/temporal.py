@@ -40,6 +40,12 @@ RELEVANT_RANGES: dict[int, tuple[tuple[int, int], ...]] = {
 MIN_LENGTH, MAX_LENGTH = 100, 110
 
 
+def memory_steps(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """Where the class enters a sequence ``x`` (T, 8): the steps that input X or Y, and the step whose target
+    depends on them (the last, where the trigger B is input)."""
+    return x[:, X : X + 2].any(axis=1), len(x) - 1
+
+
 def generate(rng: np.random.Generator, n: int, n_relevant: int) -> Sequences:
     """``n`` sequences of Task 6a (``n_relevant=2``) or 6b (``n_relevant=3``)."""
     if n_relevant not in RELEVANT_RANGES:

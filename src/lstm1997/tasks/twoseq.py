@@ -34,6 +34,12 @@ TARGET_NOISE_VAR = 0.1
 """Variance of the target noise of 3c."""
 
 
+def memory_steps(x: np.ndarray, N: int) -> tuple[np.ndarray, int]:
+    """Where the class enters a sequence ``x`` (T, 1): the first ``N`` elements, and the step whose target depends
+    on them (the last)."""
+    return np.arange(len(x)) < N, len(x) - 1
+
+
 def generate(rng: np.random.Generator, n: int, T: int, N: int, variant: Literal["a", "b", "c"]) -> Sequences:
     """``n`` sequences of Task 3a, 3b or 3c with minimal length ``T`` and ``N`` information-carrying elements."""
     if variant not in ("a", "b", "c"):
