@@ -363,6 +363,16 @@ class ForgetGateModel:
     def copy(self) -> ForgetGateModel:
         return ForgetGateModel(self.net.copy())
 
+    def state(self) -> dict:
+        return {"weights": self.net.weights}
+
+    def restore(self, state: dict) -> None:
+        weights = state["weights"]
+        shapes = {k: w.shape for k, w in self.net.weights.items()}
+        if weights.keys() != shapes.keys() or any(getattr(weights[k], "shape", None) != shapes[k] for k in shapes):
+            raise ValueError(f"forget-gate weights must have the shapes {shapes}")
+        self.net = ForgetGateNet(self.net.spec, **{k: np.ascontiguousarray(w, np.float64) for k, w in weights.items()})
+
     def finite(self) -> bool:
         return all(bool(np.all(np.isfinite(w))) for w in self.net.weights.values())
 
@@ -552,6 +562,18 @@ class GatePretrainedModel(KernelModel):
 
     def copy(self) -> GatePretrainedModel:
         return copy.deepcopy(self)
+
+    def state(self) -> dict:
+        adam = {"adam_m": self.adam_m, "adam_v": self.adam_v, "adam_t": self.adam_t}
+        return {**super().state(), "pretrain_left": self.pretrain_left, **adam}
+
+    def restore(self, state: dict) -> None:
+        super().restore(state)
+        self.pretrain_left, self.adam_t = int(state["pretrain_left"]), int(state["adam_t"])
+        self.adam_m, self.adam_v = state["adam_m"], state["adam_v"]
+        for moment in (self.adam_m, self.adam_v):
+            if moment is not None and (not isinstance(moment, np.ndarray) or moment.shape != self.net.w_in.shape):
+                raise ValueError(f"Adam's moments must have the shape of w_in {self.net.w_in.shape}")
 
 
 def gate_pretrained_model(

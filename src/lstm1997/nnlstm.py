@@ -279,5 +279,15 @@ class NNLSTMModel:
     def copy(self) -> NNLSTMModel:
         return copy.deepcopy(self)
 
+    def state(self) -> dict:
+        return {"theta": self.theta, "adam_m": self.adam_m, "adam_v": self.adam_v, "adam_step": self.adam_step}
+
+    def restore(self, state: dict) -> None:
+        for name in ("theta", "adam_m", "adam_v", "adam_step"):
+            value, like = state[name], getattr(self, name)
+            if not isinstance(value, np.ndarray) or value.shape != like.shape:
+                raise ValueError(f"{name} must have shape {like.shape}, got {getattr(value, 'shape', value)!r}")
+            setattr(self, name, np.ascontiguousarray(value, dtype=like.dtype))
+
     def finite(self) -> bool:
         return bool(np.isfinite(self.theta).all())

@@ -2,7 +2,7 @@
 
 Layout: ``DIR/.lstm1997-results`` (the marker: the record format, so a folder is never mistaken for
 another's), ``DIR/<experiment>/seed-<seed>.json`` (one record per finished trial) and, while a long trial
-runs, ``DIR/<experiment>/seed-<seed>.ckpt`` (its latest checkpoint, see trial.py). Every file is written to
+runs, ``DIR/<experiment>/seed-<seed>.ckpt`` (its latest checkpoint, see checkpoints.py). Every file is written to
 a temporary name and renamed, so a sweep killed at any moment loses at most the few minutes since each
 running trial's last checkpoint, and rerunning the same command skips every trial already on disk.
 """
