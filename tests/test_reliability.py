@@ -538,17 +538,18 @@ def test_ray_missing_gets_one_line(tmp_path):
 
 
 def poisoned(rng, n, base):
-    """``base.generate``, but a trial whose first draw is below 0.5 gets an infinite input: it diverges."""
+    """``base.generate``, but a chunk whose first draw is below 0.5 gets a huge (finite) target: with a linear
+    output (no saturation) the weights overflow and the trial diverges."""
     seqs = base.generate(rng, n)
     if rng.random() < 0.5:
-        x_val = seqs.x_val.copy()
-        x_val[0] = np.inf
-        seqs = dataclasses.replace(seqs, x_val=x_val)
+        targets = seqs.targets.copy()
+        targets[0] = 1e200
+        seqs = dataclasses.replace(seqs, targets=targets)
     return seqs
 
 
 def test_a_diverging_trial_is_recorded_and_the_sweep_goes_on(tmp_path):
-    base = lstm1997.get_experiment("adding-T100").with_options(cap=2000, test_size=100)
+    base = lstm1997.get_experiment("adding-T100+linear-output").with_options(cap=2000, test_size=100)
     exp = dataclasses.replace(base, name="adding-T100[poisoned]", generate=partial(poisoned, base=base))
     records = run_trials(exp, range(6), workers=2, out=tmp_path)
     diverged = [r["diverged"] for r in records]

@@ -311,9 +311,14 @@ def _fg_call(
     states: np.ndarray | None = None,
 ) -> np.ndarray:
     spec = net.spec
+    m = net.masks
+    learning.check_arrays(net.weights, m, "weight", finite=True)
+    if seqs.n_in != spec.n_in or seqs.n_out != spec.n_out:
+        raise ValueError(
+            f"sequences have {seqs.n_in} inputs and {seqs.n_out} outputs, the net {spec.n_in}, {spec.n_out}"
+        )
     if grads is None:
         grads = {k: np.zeros_like(w) for k, w in net.weights.items()}
-    m = net.masks
     out = np.empty((len(seqs.targets), spec.n_out))
     _fg_run(
         net.w_in, net.w_out, net.w_c, net.w_k, net.w_f,
@@ -355,7 +360,8 @@ class ForgetGateModel:
     net: ForgetGateNet
 
     def train(self, seqs: Sequences, lr: float, per_step: bool) -> np.ndarray:
-        return _fg_call(self.net, seqs, FG_TRAIN_PER_STEP if per_step else FG_TRAIN_PER_SEQUENCE, lr=lr)
+        mode = FG_TRAIN_PER_STEP if per_step else FG_TRAIN_PER_SEQUENCE
+        return _fg_call(self.net, seqs, mode, lr=learning.check_lr(lr))
 
     def evaluate(self, seqs: Sequences) -> np.ndarray:
         return _fg_call(self.net, seqs, FG_FORWARD)
