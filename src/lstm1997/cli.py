@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 
 from lstm1997.store import StoreError
@@ -17,6 +19,10 @@ QUICK = {  # one representative row of every experiment, a few trials each (the 
     "multiplication-T100": 2,
     "temporal-6a": 3,
 }
+
+
+class _UsageError(Exception):
+    """Arguments that the parser alone cannot judge (one line, exit code 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -148,6 +154,8 @@ def _run(name: str, trials: int | None, seed: int, workers: int, out: Path | Non
 
     exp = get_experiment(name)
     n = trials or exp.trials
+    if seed + n - 1 > 2**32 - 1:
+        raise _UsageError(f"--seed {seed} with {n} trials reaches seed {seed + n - 1}, beyond 2**32-1")
     bar = _Bar(name, n)
     try:
         records = run_trials(exp, range(seed, seed + n), workers, out, bar, **_backend(args))
@@ -262,23 +270,39 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "address", None) is not None and args.backend != "ray":
         parser.error("--address needs --backend ray")
+    if args.command == "reproduce" and args.rows and len(set(args.rows)) != len(args.rows):
+        parser.error(f"--rows names a row twice: {' '.join(args.rows)}")
     commands = {"list": _cmd_list, "run": _cmd_run, "reproduce": _cmd_reproduce, "report": _cmd_report}
+    from lstm1997.experiments import UnknownExperiment
+
     try:
         commands[args.command](args)
-    except KeyError as e:
-        return _fail(e.args[0] if e.args else str(e))
-    except (StoreError, ValueError) as e:
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+    except (StoreError, UnknownExperiment, _UsageError) as e:
         return _fail(str(e))
     except RuntimeError as e:  # sweep.BackendError (imported only by the commands that run trials)
         if type(e).__name__ != "BackendError":
-            raise
+            return _bug()
         return _fail(str(e))
+    except BrokenPipeError:  # the reader went away (`lstm1997 list --json | head -1`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that the exit's flush is quiet too
+        return 0
     except OSError as e:  # e.g. the disk filled up or the folder became unwritable mid-run
         return _fail(f"{e.strerror or e}{f': {e.filename}' if e.filename else ''}")
     except KeyboardInterrupt:
         print(_interrupted(args), file=sys.stderr)
         return 130
+    except Exception:
+        return _bug()
     return 0
+
+
+def _bug() -> int:
+    """An error the checks did not foresee is a bug: its traceback, and a request to report it."""
+    traceback.print_exc()
+    print("lstm1997: internal error (a bug): please report it to the maintainers with the traceback above and the "
+          "command you ran", file=sys.stderr)  # fmt: skip
+    return 1
 
 
 def _fail(message: str) -> int:

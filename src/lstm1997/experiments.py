@@ -353,9 +353,16 @@ ABLATIONS: dict[str, Experiment] = {
 each keeps its paper row's criteria, caps, trial count and reported figures for comparison."""
 
 
+class UnknownExperiment(KeyError):
+    """No experiment of that name (a ``KeyError``; its message names the closest names)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 def get_experiment(name: str) -> Experiment:
     """The paper row, ablation or baseline (``<row>~<model>``, lstm1997.baselines; needs torch) called ``name``;
-    a ``KeyError`` naming the closest names if there is none."""
+    an ``UnknownExperiment`` (a ``KeyError``) naming the closest names if there is none."""
     if name in EXPERIMENTS:
         return EXPERIMENTS[name]
     if name in ABLATIONS:
@@ -365,9 +372,9 @@ def get_experiment(name: str) -> Experiment:
         try:
             from lstm1997.baselines import BASELINES as baselines  # imported only here: it imports torch
         except ImportError as e:
-            raise KeyError(f"baseline {name!r} needs torch ({e}); pip install 'lstm1997[torch]'") from None
+            raise UnknownExperiment(f"baseline {name!r} needs torch ({e}); pip install 'lstm1997[torch]'") from None
         if name in baselines:
             return baselines[name]
     close = difflib.get_close_matches(name, [*EXPERIMENTS, *ABLATIONS, *baselines], n=3, cutoff=0.4)
     hint = f"; did you mean {' or '.join(close)}?" if close else "; `lstm1997 list` shows all names"
-    raise KeyError(f"unknown experiment {name!r}{hint}")
+    raise UnknownExperiment(f"unknown experiment {name!r}{hint}")

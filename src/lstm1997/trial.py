@@ -408,7 +408,8 @@ def run_trial(
 ) -> tuple[dict, Network | Model]:
     """Run one trial of ``exp`` with ``seed``; returns its record and the final network (or baseline model).
 
-    The record depends only on (experiment, seed, package version), not on timing: seed, success,
+    The record depends only on (experiment, seed, numerics version), not on timing: the numerics version
+    (``store.NUMERICS_VERSION``), the fingerprint of the row's settings (``Experiment.fingerprint``), seed, success,
     sequences to success (None on failure), milestones, test figures, final training error, and
     the cost (sequences presented, network steps, wall time).
 
@@ -440,6 +441,8 @@ def run_trial(
     return {
         "experiment": exp.name,
         "seed": seed,
+        "numerics": store.NUMERICS_VERSION,
+        "fingerprint": exp.fingerprint(),
         "success": bool(trial.success),
         "diverged": trial.diverged,
         "sequences": trial.sequences if trial.success else None,
@@ -458,8 +461,8 @@ def run_trial(
 def _check_trial_args(exp: Experiment, seed: int, checkpoint_every: float) -> None:
     if not isinstance(exp, Experiment):
         raise TypeError(f"exp must be an Experiment (see lstm1997.get_experiment), got {type(exp).__name__}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be a whole number in 0 .. 2**32-1, got {seed!r}")
     if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int | float):
         raise ValueError(f"checkpoint_every must be a number of seconds, got {checkpoint_every!r}")
     if not 0 <= checkpoint_every < math.inf:
