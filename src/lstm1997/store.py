@@ -5,6 +5,15 @@ another's), ``DIR/<experiment>/seed-<seed>.json`` (one record per finished trial
 runs, ``DIR/<experiment>/seed-<seed>.ckpt`` (its latest checkpoint, see checkpoints.py). Every file is written to
 a temporary name and renamed, so a sweep killed at any moment loses at most the few minutes since each
 running trial's last checkpoint, and rerunning the same command skips every trial already on disk.
+
+A record carries what determines its numbers: ``numerics`` (NUMERICS_VERSION of the code that computed it;
+absent in records from before the field existed, which are version 1) and ``fingerprint`` (the row's settings,
+``Experiment.fingerprint``; absent in those same records). A resumed sweep refuses (StoreError naming the file)
+a stored record of another numerics version or fingerprint rather than mix it in: move the file away to rerun
+that trial with this code. The machine is not part of either, so resuming on other machines works.
+
+A sweep writing into a folder holds ``DIR/.lstm1997-lock`` locked (``fcntl.flock``); a second sweep into the
+same folder is refused while the first runs. Files are written with the user's umask.
 """
 
 from __future__ import annotations
