@@ -1,6 +1,6 @@
 """Many trials in parallel, resumable through the results store: local processes, or Ray tasks on a cluster.
 
-Reliability contract: a trial's record is a pure function of (experiment, seed, package version) apart from
+Reliability contract: a trial's record is a pure function of (experiment, seed, numerics version) apart from
 TIMING_FIELDS, whatever the backend, worker count or order of completion. With ``out``, each finished
 trial is saved at once (atomically) and its checkpoint removed; a running trial checkpoints itself to
 ``out`` every ``checkpoint_every`` seconds. A sweep killed at any moment (even with SIGKILL) and rerun with
