@@ -111,31 +111,65 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _Bar:
-    """A progress bar over trials, showing the sequences of running trials and their latest error. When stderr
-    is not a terminal (a log file) tqdm shows nothing, so each newly finished trial gets one line instead."""
+    """A progress bar over trials: per running trial the sequences done against its cap, the latest training
+    error (labelled) and an estimate of the time left. When stderr is not a terminal (a log file) tqdm shows
+    nothing, so each newly finished trial gets one line and a progress line is written at least every minute."""
+
+    EVERY = 60.0
+    """Seconds between two progress lines in a log file."""
 
     def __init__(self, name: str, total: int):
+        import time
+
         from tqdm import tqdm
 
         self.bar = tqdm(total=total, desc=name, unit="trial", file=sys.stderr, disable=None, dynamic_ncols=True)
-        self.running: dict[tuple[str, int], tuple[int, float]] = {}
+        self.name, self.total, self.clock = name, total, time.monotonic
+        self.start = self.last_line = self.clock()
+        self.running: dict[tuple[str, int], tuple[int, int, float]] = {}
+        self.done = self.resumed = 0  # finished trials, and those of them loaded from the results folder
 
     def __call__(self, event: str, info: dict) -> None:
         if event == "progress":
-            self.running[info["experiment"], info["seed"]] = (info["seen"], info["error"])
+            self.running[info["experiment"], info["seed"]] = (info["seen"], info["cap"], info["error"])
         else:
             record = info["record"]
             self.running.pop((record["experiment"], record["seed"]), None)
             self.bar.update(1)
+            self.done += 1
+            self.resumed += info["resumed"]
             if self.bar.disable and not info["resumed"]:
                 print(trial_line(record), file=sys.stderr, flush=True)
-        if self.running:
-            seen = sum(s for s, _ in self.running.values())
-            error = next(reversed(self.running.values()))[1]
-            self.bar.set_postfix_str(f"running: {len(self.running)} trials, {seen:,} seqs, error {error:.4g}")
+        status = self.status()
+        if not self.bar.disable:
+            self.bar.set_postfix_str(status)
+        elif self.clock() - self.last_line >= self.EVERY:
+            self.last_line = self.clock()
+            print(f"{self.name}: {self.done}/{self.total} trials done; {status}", file=sys.stderr, flush=True)
+
+    def status(self) -> str:
+        """'seed 3: 12,000/5,000,000 seqs, error 0.0123; ...; ETA 4 min' (at most 3 trials shown)."""
+        parts = [f"seed {seed}: {seen:,}/{cap:,} seqs, error {error:.4g}"
+                 for (_, seed), (seen, cap, error) in list(self.running.items())[:3]]  # fmt: skip
+        if len(self.running) > 3:
+            parts.append(f"{len(self.running) - 3} more running")
+        partly = sum(seen / cap for seen, cap, _ in self.running.values() if cap)  # trials' worth of running ones
+        here, left = self.done - self.resumed + partly, self.total - self.done - partly
+        if here > 0 and left > 0:
+            parts.append(f"ETA {_duration((self.clock() - self.start) * left / here)} (if trials run to their caps)")
+        return "; ".join(parts)
 
     def close(self) -> None:
         self.bar.close()
+
+
+def _duration(seconds: float) -> str:
+    """'45 s', '12 min', '3.5 h'."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def trial_line(record: dict) -> str:
@@ -230,7 +264,7 @@ def _cmd_reproduce(args) -> None:
         bar.close()
     print(markdown_table([summarize(exp, records) for (exp, _), records in zip(rows, results)]), end="")
     print(f"records: {args.out}/  (rerun the same command to resume; `lstm1997 report {args.out}` for RESULTS.md)")
-    _figures(args.out, sys.stdout)
+    _figures(args.out, sys.stdout, rows=plan)
 
 
 def _cmd_report(args) -> None:
@@ -247,11 +281,18 @@ def _cmd_report(args) -> None:
     _figures(args.dir, sys.stderr)  # stdout stays exactly RESULTS.md
 
 
-def _figures(out: Path, file) -> None:
-    """Write the figures of the records in ``out`` into ``out/figures`` and say where (skips to stderr)."""
+def _figures(out: Path, file, rows=None) -> None:
+    """Write the figures of the records in ``out`` into ``out/figures`` and say where (skipped gate traces to
+    stderr: of the ``rows`` only, if given, so that a run is not told about rows it did not run)."""
     from lstm1997.figures import write_figures
 
-    paths = write_figures(out, out / "figures", note=lambda line: print(line, file=sys.stderr))
+    said = None if rows is None else tuple(f"gate trace of {name}{end}" for name in rows for end in (" ", ":"))
+
+    def note(line: str) -> None:
+        if said is None or line.startswith(said):
+            print(line, file=sys.stderr)
+
+    paths = write_figures(out, out / "figures", note=note)
     print(f"figures: {len(paths)} PNG files in {out / 'figures'}/", file=file)
 
 

@@ -259,7 +259,7 @@ def load(path: Path) -> dict:
     inner = {
         "milestones": all(_is_number(v) or v is None for v in record["milestones"].values()),
         "test": all(isinstance(t, dict) and all(map(_is_number, t.values())) for t in record["test"].values()),
-        "curve": all(isinstance(v, list) and all(map(_is_number, v)) for v in record["curve"].values()),
+        "curve": all(isinstance(v, list) and np.asarray(v).dtype.kind in "if" for v in record["curve"].values()),
     }
     for name, ok in inner.items():
         if not ok:
