@@ -55,3 +55,21 @@ def test_fingerprints_are_the_same_in_every_process():
     """A record's fingerprint must not depend on the process (addresses, hash seeds) or the machine: pinned."""
     assert get_experiment("adding-T100").fingerprint() == "c9bef866ccade082"
     assert get_experiment("longlag-2a").fingerprint() != get_experiment("longlag-2a+full-net").fingerprint()
+
+
+def test_report_marks_a_row_built_from_mixed_numerics_versions(tmp_path):
+    import json
+    import shutil
+
+    from lstm1997.report import results_markdown
+
+    shutil.copy(RESULTS / store.MARKER, tmp_path / store.MARKER)
+    (tmp_path / "temporal-6a").mkdir()
+    for seed, version in ((0, None), (1, 2)):
+        record = json.loads((RESULTS / f"temporal-6a/seed-{seed}.json").read_text())
+        if version is not None:
+            record["numerics"] = version
+        (tmp_path / f"temporal-6a/seed-{seed}.json").write_text(json.dumps(record))
+    assert "MIXED NUMERICS VERSIONS" in results_markdown(tmp_path, "test")
+    (tmp_path / "temporal-6a/seed-1.json").unlink()
+    assert "MIXED" not in results_markdown(tmp_path, "test")
