@@ -17,7 +17,7 @@ from lstm1997 import get_experiment, store
 from lstm1997.sweep import TIMING_FIELDS
 from lstm1997.trial import run_trial
 
-IGNORED = {*TIMING_FIELDS, "provenance"}
+IGNORED = {*TIMING_FIELDS, "provenance", "numerics", "fingerprint"}  # the last two: absent in records before 0.1.0
 
 
 def differences(stored: dict, rerun: dict) -> dict:

@@ -182,3 +182,18 @@ def test_ecdf_draws_failures_at_the_cap_and_the_paper_mean():
     assert list(lines["paper: success rate 100% of 20"].get_ydata()) == [1.0] * 2
     assert "our mean 33,333 (no CI: fewer than 5 successes)" in lines
     figures.plt.close(fig)
+
+
+def test_a_figure_whose_pixels_did_not_change_keeps_its_file(results, tmp_path, monkeypatch):
+    """Rerunning on the same records under another commit leaves every PNG as it was (a clean git checkout);
+    a figure whose content changes is rewritten."""
+    out = tmp_path / "figs"
+    paths = figures.write_figures(results, out, experiments=ROWS)
+    before = {p: p.read_bytes() for p in paths}
+    here = figures.store.provenance()
+    monkeypatch.setattr(figures.store, "provenance", lambda: {**here, "commit": "0123456789ab", "argv": "other"})
+    assert figures.write_figures(results, out, experiments=ROWS) == paths
+    assert {p: p.read_bytes() for p in paths} == before
+    curves = out / figures.file_name("curves", TEMPORAL.name)
+    figures.plot_curves(TEMPORAL, [], 0.5, curves)  # other content: rewritten, with the new caption
+    assert curves.read_bytes() != before[curves] and b"0123456789ab" in curves.read_bytes()

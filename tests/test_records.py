@@ -27,11 +27,49 @@ RECORDS = [
 ]
 
 
+REGENERATE = "regenerate the committed records (lstm1997 reproduce --full --out results, and the baseline rows)"
+
+
 @pytest.mark.parametrize("name", RECORDS)
 def test_a_committed_record_reproduces(name):
     if "~" in name:
         pytest.importorskip("torch")  # the baselines module imports torch
     stored = store.load(RESULTS / f"{name}.json")
-    record, _ = run_trial(get_experiment(stored["experiment"]), stored["seed"])
-    drop = {*TIMING_FIELDS, "provenance"}
-    assert {k: v for k, v in record.items() if k not in drop} == {k: v for k, v in stored.items() if k not in drop}
+    exp = get_experiment(stored["experiment"])
+    assert store.numerics(stored) == store.NUMERICS_VERSION, f"NUMERICS_VERSION was raised: {REGENERATE}"
+    record, _ = run_trial(exp, stored["seed"])
+    assert record["numerics"] == store.NUMERICS_VERSION
+    assert record["fingerprint"] == stored.get("fingerprint", exp.fingerprint())  # absent: computed from the row
+    drop = {*TIMING_FIELDS, "provenance", "numerics", "fingerprint"}
+    assert {k: v for k, v in record.items() if k not in drop} == {k: v for k, v in stored.items() if k not in drop}, (
+        f"a change altered the numbers of a record: raise lstm1997.store.NUMERICS_VERSION and {REGENERATE}"
+    )
+
+
+def test_every_committed_record_is_of_this_numerics_version():
+    versions = {store.numerics(store.load(p)) for p in RESULTS.glob("*/seed-*.json")}
+    assert versions == {store.NUMERICS_VERSION}, f"records of numerics versions {versions}: {REGENERATE}"
+
+
+def test_fingerprints_are_the_same_in_every_process():
+    """A record's fingerprint must not depend on the process (addresses, hash seeds) or the machine: pinned."""
+    assert get_experiment("adding-T100").fingerprint() == "c9bef866ccade082"
+    assert get_experiment("longlag-2a").fingerprint() != get_experiment("longlag-2a+full-net").fingerprint()
+
+
+def test_report_marks_a_row_built_from_mixed_numerics_versions(tmp_path):
+    import json
+    import shutil
+
+    from lstm1997.report import results_markdown
+
+    shutil.copy(RESULTS / store.MARKER, tmp_path / store.MARKER)
+    (tmp_path / "temporal-6a").mkdir()
+    for seed, version in ((0, None), (1, 2)):
+        record = json.loads((RESULTS / f"temporal-6a/seed-{seed}.json").read_text())
+        if version is not None:
+            record["numerics"] = version
+        (tmp_path / f"temporal-6a/seed-{seed}.json").write_text(json.dumps(record))
+    assert "MIXED NUMERICS VERSIONS" in results_markdown(tmp_path, "test")
+    (tmp_path / "temporal-6a/seed-1.json").unlink()
+    assert "MIXED" not in results_markdown(tmp_path, "test")

@@ -16,11 +16,12 @@ import pytest
 
 import lstm1997
 from lstm1997 import store
+from lstm1997.checkpoints import load as load_checkpoint
 from lstm1997.criteria import ST3, NSeq
 from lstm1997.report import _provenance
 from lstm1997.store import StoreError
 from lstm1997.sweep import TIMING_FIELDS, run_trials
-from lstm1997.trial import load_checkpoint, run_trial
+from lstm1997.trial import run_trial
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -119,7 +120,9 @@ def test_a_trial_resumed_from_its_checkpoint_ends_identically(name, options, tmp
         np.testing.assert_array_equal(net2.weights[k], w)
 
 
-@pytest.mark.parametrize("name", ["temporal-6a~forget-gate", "temporal-6a~nnlstm-h3-adam"])
+@pytest.mark.parametrize(
+    "name", ["temporal-6a~forget-gate", "temporal-6a~nnlstm-h3-adam", "temporal-6a~gate-pretraining"]
+)
 def test_a_baseline_model_resumes_too(name, tmp_path):
     pytest.importorskip("torch")
     exp = lstm1997.get_experiment(name).with_options(cap=3000)  # nnlstm-adam: the optimiser's state resumes too
@@ -164,10 +167,8 @@ def test_a_foreign_or_damaged_checkpoint_is_refused(tmp_path):
             run_trial(exp, 4, checkpoint=ckpt)
 
 
-def test_checkpoint_settings_ignore_fields_added_with_a_default(tmp_path):
-    import pickle
-
-    from lstm1997.trial import _settings, _settings_repr
+def test_fingerprints_ignore_fields_added_with_a_default():
+    from lstm1997.experiments import settings_repr
 
     @dataclasses.dataclass(frozen=True)
     class Spec:
@@ -180,19 +181,12 @@ def test_checkpoint_settings_ignore_fields_added_with_a_default(tmp_path):
         n: int
         extra: str = "paper"
 
-    assert _settings_repr((old, 0.5)) == _settings_repr((Spec(3), 0.5)) == "(Spec(n=3), 0.5)"
-    assert _settings_repr(Spec(3, "ablation")) == "Spec(n=3, extra='ablation')"
+    assert settings_repr((old, 0.5)) == settings_repr((Spec(3), 0.5)) == "(Spec(n=3), 0.5)"
+    assert settings_repr(Spec(3, "ablation")) == "Spec(n=3, extra='ablation')"
     exp = lstm1997.get_experiment("temporal-6a").with_options(cap=3000)
     ablation = dataclasses.replace(exp, spec=dataclasses.replace(exp.spec, cells_read="inputs"))
-    assert _settings(ablation) != _settings(exp)
-    # a checkpoint written with the old digest (repr of every field) is still resumed
-    ckpt = checkpoint_of(exp, 0, tmp_path / "c.ckpt")
-    with open(ckpt, "rb") as f:
-        header, body = pickle.load(f), f.read()
-    ckpt.write_bytes(pickle.dumps({**header, "settings": _settings(exp, legacy=True)}) + body)
-    assert load_checkpoint(ckpt, exp, 0)[0] is not None
-    with pytest.raises(StoreError, match="experiment settings"):
-        load_checkpoint(ckpt, ablation, 0)
+    assert ablation.fingerprint() != exp.fingerprint()
+    assert dataclasses.replace(exp, name="x", trials=99).fingerprint() == exp.fingerprint()
 
 
 def test_a_trial_resumed_under_another_commit_names_it_in_its_record(tmp_path, monkeypatch):
@@ -210,17 +204,96 @@ def test_a_trial_resumed_under_another_commit_names_it_in_its_record(tmp_path, m
     assert "provenance" not in run_trial(exp, 0, checkpoint=checkpoint_of(exp, 0, tmp_path / "d.ckpt"))[0]
 
 
+def rewritten(ckpt: Path, change) -> None:
+    """Rewrite the checkpoint ``ckpt`` through ``change(meta, arrays)``, with a valid checksum (a forgery, or
+    a checkpoint written by other code)."""
+    import hashlib
+    import io
+
+    from lstm1997.checkpoints import MAGIC
+
+    payload = ckpt.read_bytes().split(b"\n", 1)[1]
+    with np.load(io.BytesIO(payload)) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    meta = json.loads(arrays["meta"].tobytes())
+    change(meta, arrays)
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    payload = buffer.getvalue()
+    ckpt.write_bytes(MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+
+
 @pytest.mark.parametrize(("key", "value", "message"), [("lstm1997", "0.0.1", "version"), ("format", 99, "format")])
 def test_a_checkpoint_of_another_version_or_format_is_refused(tmp_path, key, value, message):
-    import pickle
-
     exp = lstm1997.get_experiment("temporal-6a").with_options(cap=3000)
     ckpt = checkpoint_of(exp, 0, tmp_path / "c.ckpt")
-    with open(ckpt, "rb") as f:
-        header, body = pickle.load(f), f.read()
-    ckpt.write_bytes(pickle.dumps({**header, key: value}) + body)
+    rewritten(ckpt, lambda meta, arrays: meta["header"].update({key: value}))
     with pytest.raises(StoreError, match=f"{message}.*refusing to resume"):
         load_checkpoint(ckpt, exp, 0)
+
+
+class Planted:
+    """Unpickling this runs code: it creates the file ``path``."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.touch, (self.path,))
+
+
+def flip(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
+
+
+def object_array(meta, arrays):
+    arrays["a0"] = np.array([Planted(Path("/nonexistent/x"))], dtype=object)
+
+
+def wrong_shape(meta, arrays):
+    arrays["a0"] = np.zeros((1, 1))
+
+
+DAMAGE = {  # how a checkpoint file is spoiled, and what the one-line error says
+    "truncated": (lambda data: data[: len(data) // 2], "checksum"),
+    "empty": (lambda data: b"", "not an lstm1997 checkpoint"),
+    "one bit flipped": (lambda data: flip(data, len(data) - 100), "checksum"),
+    "header line flipped": (lambda data: flip(data, 3), "not an lstm1997 checkpoint"),
+    "text": (lambda data: b"hello", "not an lstm1997 checkpoint"),
+}
+
+
+@pytest.mark.parametrize(("spoil", "message"), DAMAGE.values(), ids=DAMAGE.keys())
+def test_a_damaged_checkpoint_gives_one_line_naming_it(tmp_path, spoil, message):
+    exp = lstm1997.get_experiment("temporal-6a").with_options(cap=3000)
+    ckpt = checkpoint_of(exp, 0, tmp_path / "seed-0.ckpt")
+    ckpt.write_bytes(spoil(ckpt.read_bytes()))
+    with pytest.raises(StoreError, match=message) as e:
+        run_trial(exp, 0, checkpoint=ckpt)
+    assert str(ckpt) in str(e.value) and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize(("forge", "message"), [(object_array, "Object arrays"), (wrong_shape, "shape")])
+def test_a_forged_checkpoint_with_a_valid_checksum_is_refused(tmp_path, forge, message):
+    exp = lstm1997.get_experiment("temporal-6a").with_options(cap=3000)
+    ckpt = checkpoint_of(exp, 0, tmp_path / "seed-0.ckpt")
+    rewritten(ckpt, forge)
+    with pytest.raises(StoreError, match=message):
+        run_trial(exp, 0, checkpoint=ckpt)
+
+
+def test_an_old_pickle_checkpoint_is_never_unpickled(tmp_path):
+    import pickle
+
+    exp = lstm1997.get_experiment("temporal-6a")
+    ran = tmp_path / "code-ran"
+    run_trials(exp, [1], out=tmp_path)
+    ckpt = store.checkpoint_path(tmp_path, exp.name, 0)
+    ckpt.write_bytes(pickle.dumps({"format": 1}) + pickle.dumps(Planted(ran)))
+    one_line_error(run_cli("run", exp.name, "--trials", "2", "--out", tmp_path), "pickle format, never loaded")
+    assert not ran.exists() and ckpt.exists()
+    assert store.trial_path(tmp_path, exp.name, 1).exists()  # nothing else is lost
 
 
 # --- crash safety: real processes, real signals --------------------------------------------------------------
@@ -466,17 +539,18 @@ def test_ray_missing_gets_one_line(tmp_path):
 
 
 def poisoned(rng, n, base):
-    """``base.generate``, but a trial whose first draw is below 0.5 gets an infinite input: it diverges."""
+    """``base.generate``, but a chunk whose first draw is below 0.5 gets a huge (finite) target: with a linear
+    output (no saturation) the weights overflow and the trial diverges."""
     seqs = base.generate(rng, n)
     if rng.random() < 0.5:
-        x_val = seqs.x_val.copy()
-        x_val[0] = np.inf
-        seqs = dataclasses.replace(seqs, x_val=x_val)
+        targets = seqs.targets.copy()
+        targets[0] = 1e200
+        seqs = dataclasses.replace(seqs, targets=targets)
     return seqs
 
 
 def test_a_diverging_trial_is_recorded_and_the_sweep_goes_on(tmp_path):
-    base = lstm1997.get_experiment("adding-T100").with_options(cap=2000, test_size=100)
+    base = lstm1997.get_experiment("adding-T100+linear-output").with_options(cap=2000, test_size=100)
     exp = dataclasses.replace(base, name="adding-T100[poisoned]", generate=partial(poisoned, base=base))
     records = run_trials(exp, range(6), workers=2, out=tmp_path)
     diverged = [r["diverged"] for r in records]

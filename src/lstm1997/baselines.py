@@ -311,9 +311,14 @@ def _fg_call(
     states: np.ndarray | None = None,
 ) -> np.ndarray:
     spec = net.spec
+    m = net.masks
+    learning.check_arrays(net.weights, m, "weight", finite=True)
+    if seqs.n_in != spec.n_in or seqs.n_out != spec.n_out:
+        raise ValueError(
+            f"sequences have {seqs.n_in} inputs and {seqs.n_out} outputs, the net {spec.n_in}, {spec.n_out}"
+        )
     if grads is None:
         grads = {k: np.zeros_like(w) for k, w in net.weights.items()}
-    m = net.masks
     out = np.empty((len(seqs.targets), spec.n_out))
     _fg_run(
         net.w_in, net.w_out, net.w_c, net.w_k, net.w_f,
@@ -355,13 +360,24 @@ class ForgetGateModel:
     net: ForgetGateNet
 
     def train(self, seqs: Sequences, lr: float, per_step: bool) -> np.ndarray:
-        return _fg_call(self.net, seqs, FG_TRAIN_PER_STEP if per_step else FG_TRAIN_PER_SEQUENCE, lr=lr)
+        mode = FG_TRAIN_PER_STEP if per_step else FG_TRAIN_PER_SEQUENCE
+        return _fg_call(self.net, seqs, mode, lr=learning.check_lr(lr))
 
     def evaluate(self, seqs: Sequences) -> np.ndarray:
         return _fg_call(self.net, seqs, FG_FORWARD)
 
     def copy(self) -> ForgetGateModel:
         return ForgetGateModel(self.net.copy())
+
+    def state(self) -> dict:
+        return {"weights": self.net.weights}
+
+    def restore(self, state: dict) -> None:
+        weights = state["weights"]
+        shapes = {k: w.shape for k, w in self.net.weights.items()}
+        if weights.keys() != shapes.keys() or any(getattr(weights[k], "shape", None) != shapes[k] for k in shapes):
+            raise ValueError(f"forget-gate weights must have the shapes {shapes}")
+        self.net = ForgetGateNet(self.net.spec, **{k: np.ascontiguousarray(w, np.float64) for k, w in weights.items()})
 
     def finite(self) -> bool:
         return all(bool(np.all(np.isfinite(w))) for w in self.net.weights.values())
@@ -552,6 +568,18 @@ class GatePretrainedModel(KernelModel):
 
     def copy(self) -> GatePretrainedModel:
         return copy.deepcopy(self)
+
+    def state(self) -> dict:
+        adam = {"adam_m": self.adam_m, "adam_v": self.adam_v, "adam_t": self.adam_t}
+        return {**super().state(), "pretrain_left": self.pretrain_left, **adam}
+
+    def restore(self, state: dict) -> None:
+        super().restore(state)
+        self.pretrain_left, self.adam_t = int(state["pretrain_left"]), int(state["adam_t"])
+        self.adam_m, self.adam_v = state["adam_m"], state["adam_v"]
+        for moment in (self.adam_m, self.adam_v):
+            if moment is not None and (not isinstance(moment, np.ndarray) or moment.shape != self.net.w_in.shape):
+                raise ValueError(f"Adam's moments must have the shape of w_in {self.net.w_in.shape}")
 
 
 def gate_pretrained_model(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 
 from lstm1997.store import StoreError
@@ -17,6 +19,10 @@ QUICK = {  # one representative row of every experiment, a few trials each (the 
     "multiplication-T100": 2,
     "temporal-6a": 3,
 }
+
+
+class _UsageError(Exception):
+    """Arguments that the parser alone cannot judge (one line, exit code 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -129,31 +135,65 @@ def _add_inspect(sub) -> None:
 
 
 class _Bar:
-    """A progress bar over trials, showing the sequences of running trials and their latest error. When stderr
-    is not a terminal (a log file) tqdm shows nothing, so each newly finished trial gets one line instead."""
+    """A progress bar over trials: per running trial the sequences done against its cap, the latest training
+    error (labelled) and an estimate of the time left. When stderr is not a terminal (a log file) tqdm shows
+    nothing, so each newly finished trial gets one line and a progress line is written at least every minute."""
+
+    EVERY = 60.0
+    """Seconds between two progress lines in a log file."""
 
     def __init__(self, name: str, total: int):
+        import time
+
         from tqdm import tqdm
 
         self.bar = tqdm(total=total, desc=name, unit="trial", file=sys.stderr, disable=None, dynamic_ncols=True)
-        self.running: dict[tuple[str, int], tuple[int, float]] = {}
+        self.name, self.total, self.clock = name, total, time.monotonic
+        self.start = self.last_line = self.clock()
+        self.running: dict[tuple[str, int], tuple[int, int, float]] = {}
+        self.done = self.resumed = 0  # finished trials, and those of them loaded from the results folder
 
     def __call__(self, event: str, info: dict) -> None:
         if event == "progress":
-            self.running[info["experiment"], info["seed"]] = (info["seen"], info["error"])
+            self.running[info["experiment"], info["seed"]] = (info["seen"], info["cap"], info["error"])
         else:
             record = info["record"]
             self.running.pop((record["experiment"], record["seed"]), None)
             self.bar.update(1)
+            self.done += 1
+            self.resumed += info["resumed"]
             if self.bar.disable and not info["resumed"]:
                 print(trial_line(record), file=sys.stderr, flush=True)
-        if self.running:
-            seen = sum(s for s, _ in self.running.values())
-            error = next(reversed(self.running.values()))[1]
-            self.bar.set_postfix_str(f"running: {len(self.running)} trials, {seen:,} seqs, error {error:.4g}")
+        status = self.status()
+        if not self.bar.disable:
+            self.bar.set_postfix_str(status)
+        elif self.clock() - self.last_line >= self.EVERY:
+            self.last_line = self.clock()
+            print(f"{self.name}: {self.done}/{self.total} trials done; {status}", file=sys.stderr, flush=True)
+
+    def status(self) -> str:
+        """'seed 3: 12,000/5,000,000 seqs, error 0.0123; ...; ETA 4 min' (at most 3 trials shown)."""
+        parts = [f"seed {seed}: {seen:,}/{cap:,} seqs, error {error:.4g}"
+                 for (_, seed), (seen, cap, error) in list(self.running.items())[:3]]  # fmt: skip
+        if len(self.running) > 3:
+            parts.append(f"{len(self.running) - 3} more running")
+        partly = sum(seen / cap for seen, cap, _ in self.running.values() if cap)  # trials' worth of running ones
+        here, left = self.done - self.resumed + partly, self.total - self.done - partly
+        if here > 0 and left > 0:
+            parts.append(f"ETA {_duration((self.clock() - self.start) * left / here)} (if trials run to their caps)")
+        return "; ".join(parts)
 
     def close(self) -> None:
         self.bar.close()
+
+
+def _duration(seconds: float) -> str:
+    """'45 s', '12 min', '3.5 h'."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def trial_line(record: dict) -> str:
@@ -172,6 +212,8 @@ def _run(name: str, trials: int | None, seed: int, workers: int, out: Path | Non
 
     exp = get_experiment(name)
     n = trials or exp.trials
+    if seed + n - 1 > 2**32 - 1:
+        raise _UsageError(f"--seed {seed} with {n} trials reaches seed {seed + n - 1}, beyond 2**32-1")
     bar = _Bar(name, n)
     try:
         records = run_trials(exp, range(seed, seed + n), workers, out, bar, **_backend(args))
@@ -273,7 +315,7 @@ def _cmd_reproduce(args) -> None:
     else:
         print(markdown_table([summarize(exp, records) for (exp, _), records in zip(rows, results)]), end="")
     print(f"records: {args.out}/  (rerun the same command to resume; `lstm1997 report {args.out}` for RESULTS.md)")
-    _figures(args.out, sys.stdout)
+    _figures(args.out, sys.stdout, rows=plan)
 
 
 def _cmd_report(args) -> None:
@@ -309,11 +351,18 @@ def _cmd_inspect(args) -> None:
         print(f"plot: {args.plot}", file=sys.stderr)
 
 
-def _figures(out: Path, file) -> None:
-    """Write the figures of the records in ``out`` into ``out/figures`` and say where (skips to stderr)."""
+def _figures(out: Path, file, rows=None) -> None:
+    """Write the figures of the records in ``out`` into ``out/figures`` and say where (skipped gate traces to
+    stderr: of the ``rows`` only, if given, so that a run is not told about rows it did not run)."""
     from lstm1997.figures import write_figures
 
-    paths = write_figures(out, out / "figures", note=lambda line: print(line, file=sys.stderr))
+    said = None if rows is None else tuple(f"gate trace of {name}{end}" for name in rows for end in (" ", ":"))
+
+    def note(line: str) -> None:
+        if said is None or line.startswith(said):
+            print(line, file=sys.stderr)
+
+    paths = write_figures(out, out / "figures", note=note)
     print(f"figures: {len(paths)} PNG files in {out / 'figures'}/", file=file)
 
 
@@ -332,24 +381,40 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "address", None) is not None and args.backend != "ray":
         parser.error("--address needs --backend ray")
+    if args.command == "reproduce" and args.rows and len(set(args.rows)) != len(args.rows):
+        parser.error(f"--rows names a row twice: {' '.join(args.rows)}")
     commands = {"list": _cmd_list, "run": _cmd_run, "reproduce": _cmd_reproduce, "report": _cmd_report}
     commands["inspect"] = _cmd_inspect
+    from lstm1997.experiments import UnknownExperiment
+
     try:
         commands[args.command](args)
-    except KeyError as e:
-        return _fail(e.args[0] if e.args else str(e))
-    except (StoreError, ValueError) as e:
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+    except (StoreError, UnknownExperiment, _UsageError) as e:
         return _fail(str(e))
     except RuntimeError as e:  # sweep.BackendError (imported only by the commands that run trials)
         if type(e).__name__ != "BackendError":
-            raise
+            return _bug()
         return _fail(str(e))
+    except BrokenPipeError:  # the reader went away (`lstm1997 list --json | head -1`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that the exit's flush is quiet too
+        return 0
     except OSError as e:  # e.g. the disk filled up or the folder became unwritable mid-run
         return _fail(f"{e.strerror or e}{f': {e.filename}' if e.filename else ''}")
     except KeyboardInterrupt:
         print(_interrupted(args), file=sys.stderr)
         return 130
+    except Exception:
+        return _bug()
     return 0
+
+
+def _bug() -> int:
+    """An error the checks did not foresee is a bug: its traceback, and a request to report it."""
+    traceback.print_exc()
+    print("lstm1997: internal error (a bug): please report it to the maintainers with the traceback above and the "
+          "command you ran", file=sys.stderr)  # fmt: skip
+    return 1
 
 
 def _fail(message: str) -> int:

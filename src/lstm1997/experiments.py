@@ -4,8 +4,9 @@ failure cap, trial count and the paper's reported result (PAPER.md §1.6, §1.7,
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
 from functools import partial
 from typing import Literal
 
@@ -99,10 +100,42 @@ class Experiment:
         """One random sequence: x (T, n_in), targets (T, n_out) (0 where there is none), mask (T,) bool."""
         return self.generate(rng, 1).sequence(0)
 
+    def fingerprint(self) -> str:
+        """A digest of every setting that determines a trial's numbers (not the name, description, trial count or
+        the paper's figures): records carry it, and a checkpoint or record of other settings is refused."""
+        settings = (self.spec, self.lr, self.generate, self.criterion, self.cap, self.test_size, self.test_threshold)
+        settings += (self.training_set, self.per_step, self.construct, self.gradient, self.batch, self.model)
+        settings += ("count_tests",) if self.count_tests else ()  # only where set: other fingerprints stay as they were
+        return hashlib.sha256(settings_repr(settings).encode()).hexdigest()[:16]
+
     def with_options(self, **changes) -> Experiment:
         """A copy with some fields changed (for ablations); the name records the change."""
         suffix = ",".join(f"{k}={v}" for k, v in sorted(changes.items()))
         return replace(self, name=f"{self.name}[{suffix}]", **changes)
+
+
+def settings_repr(value: object) -> str:
+    """A text that is the same in every process for the same settings: ``repr``, except that a dataclass shows
+    only the fields that differ from their defaults (a field added later with a default then leaves existing
+    fingerprints unchanged) and a function shows its module and name (not its address)."""
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(settings_repr(v) for v in value) + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {settings_repr(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, partial):
+        args = [settings_repr(a) for a in value.args]
+        args += [f"{k}={settings_repr(v)}" for k, v in sorted(value.keywords.items())]
+        return f"{settings_repr(value.func)}({', '.join(args)})"
+    if callable(value) and hasattr(value, "__qualname__") and not isinstance(value, type):
+        return f"{value.__module__}.{value.__qualname__}"
+    if not is_dataclass(value) or isinstance(value, type):
+        return repr(value)
+    shown = [
+        f"{f.name}={settings_repr(getattr(value, f.name))}"
+        for f in fields(value)
+        if f.default is MISSING or getattr(value, f.name) != f.default
+    ]
+    return f"{type(value).__name__}({', '.join(shown)})"
 
 
 def _reber(blocks: int, size: int, lr: float, success: float, seqs: float, note: str = "") -> Experiment:
@@ -334,9 +367,16 @@ ABLATIONS: dict[str, Experiment] = {
 each keeps its paper row's criteria, caps, trial count and reported figures for comparison."""
 
 
+class UnknownExperiment(KeyError):
+    """No experiment of that name (a ``KeyError``; its message names the closest names)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 def get_experiment(name: str) -> Experiment:
     """The paper row, ablation or baseline (``<row>~<model>``, lstm1997.baselines; needs torch) called ``name``;
-    a ``KeyError`` naming the closest names if there is none."""
+    an ``UnknownExperiment`` (a ``KeyError``) naming the closest names if there is none."""
     if name in EXPERIMENTS:
         return EXPERIMENTS[name]
     if name in ABLATIONS:
@@ -356,9 +396,9 @@ def get_experiment(name: str) -> Experiment:
         try:
             from lstm1997.baselines import BASELINES as baselines  # imported only here: it imports torch
         except ImportError as e:
-            raise KeyError(f"baseline {name!r} needs torch ({e}); pip install 'lstm1997[torch]'") from None
+            raise UnknownExperiment(f"baseline {name!r} needs torch ({e}); pip install 'lstm1997[torch]'") from None
         if name in baselines:
             return baselines[name]
     close = difflib.get_close_matches(name, [*EXPERIMENTS, *ABLATIONS, *baselines], n=3, cutoff=0.4)
     hint = f"; did you mean {' or '.join(close)}?" if close else "; `lstm1997 list` shows all names"
-    raise KeyError(f"unknown experiment {name!r}{hint}")
+    raise UnknownExperiment(f"unknown experiment {name!r}{hint}")

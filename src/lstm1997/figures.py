@@ -7,6 +7,7 @@ Every figure function is pure: data in, one PNG out. ``write_figures`` loads the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import textwrap
@@ -61,15 +62,34 @@ def _caption() -> str:
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
+    """Write ``fig`` with the provenance caption to ``path``, unless ``path`` already shows the same figure: a
+    figure whose pixels (caption aside) have not changed keeps its file, so rerunning on the same records leaves
+    a git checkout clean. The pixels' hash is kept in the PNG's metadata ("Content")."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     caption = _caption()
     margin = CAPTION_INCHES / fig.get_figheight()
     fig.get_layout_engine().set(rect=(0, margin, 1, 1 - margin))  # keep the axes off the caption
+    fig.canvas.draw()
+    content = hashlib.sha256(np.asarray(fig.canvas.buffer_rgba()).tobytes()).hexdigest()
+    if _content(path) == content:
+        plt.close(fig)
+        return path
     fig.text(0.005, 0.003, caption, fontsize=7, color="0.45", ha="left", va="bottom")
-    fig.savefig(path, dpi=DPI, metadata={"Software": caption})
+    fig.savefig(path, dpi=DPI, metadata={"Software": caption, "Content": content})
     plt.close(fig)
     return path
+
+
+def _content(path: Path) -> str | None:
+    """The "Content" hash in the metadata of the PNG at ``path`` (None if absent or unreadable)."""
+    from PIL import Image  # a dependency of matplotlib
+
+    try:
+        with Image.open(path) as image:
+            return image.text.get("Content")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _wrap(*lines: str, width: int = 100) -> str:

@@ -23,10 +23,15 @@ def _run(
     full: bool = False,
 ) -> np.ndarray:
     spec = net.spec
+    if not isinstance(seqs, Sequences):
+        raise TypeError(f"seqs must be a Sequences, got {type(seqs).__name__}")
     if seqs.n_in != spec.n_in or seqs.n_out != spec.n_out:
         raise ValueError(
             f"sequences have {seqs.n_in} inputs and {seqs.n_out} outputs; the net has {spec.n_in} and {spec.n_out}"
         )
+    check_arrays(net.weights, spec.masks, "weight", finite=True)
+    if masks is not None:
+        check_arrays(masks, spec.masks, "mask")
     if grads is None:
         grads = {name: np.zeros_like(w) for name, w in net.weights.items()}
     out = np.empty((len(seqs.targets), spec.n_out))
@@ -47,10 +52,36 @@ def _run(
     return out
 
 
+def check_arrays(arrays: dict[str, np.ndarray], like: dict[str, np.ndarray], what: str, finite: bool = False) -> None:
+    """ValueError unless each of ``like``'s arrays has a counterpart in ``arrays`` that is a C-contiguous float64
+    array of its shape (what the compiled kernels index without bounds checks), finite if ``finite``. Costs
+    O(number of arrays), plus one pass over the (small) weights for ``finite``."""
+    for name, model in like.items():
+        a = arrays.get(name) if isinstance(arrays, dict) else None
+        if not isinstance(a, np.ndarray) or a.dtype != np.float64 or a.shape != model.shape:
+            got = f"{a.dtype} array of shape {a.shape}" if isinstance(a, np.ndarray) else type(a).__name__
+            raise ValueError(f"{what} {name} must be a float64 array of shape {model.shape}, got {got}")
+        if not a.flags.c_contiguous:
+            raise ValueError(f"{what} {name} must be C-contiguous (np.ascontiguousarray)")
+        if finite and not np.isfinite(a).all():
+            raise ValueError(f"{what} {name} has NaN or infinite values")
+
+
+def check_lr(lr: float) -> float:
+    """``lr`` as a float; ValueError unless it is a finite positive number."""
+    if isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating):
+        raise ValueError(f"the learning rate must be a number, got {lr!r}")
+    if not 0 < lr < np.inf:
+        raise ValueError(f"the learning rate must be finite and positive, got {lr!r}")
+    return float(lr)
+
+
 def _one(net: Network, x: np.ndarray, y: np.ndarray | None, mask: np.ndarray | None) -> Sequences:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or x.shape[1] != net.spec.n_in:
         raise ValueError(f"x must have shape (T, {net.spec.n_in}), got {x.shape}")
+    if not np.isfinite(x).all() or (y is not None and not np.isfinite(np.asarray(y, dtype=np.float64)).all()):
+        raise ValueError("x and y must be finite, not NaN or infinite")
     n_steps = x.shape[0]
     if y is None:
         y, mask = np.zeros((n_steps, net.spec.n_out)), np.ones(n_steps, dtype=bool)
@@ -132,4 +163,4 @@ def train(
     if full and per_step:
         raise ValueError("full=True has no per-step updates: the full gradient needs the whole sequence")
     mode = kernels.TRAIN_PER_STEP if per_step else kernels.TRAIN_PER_SEQUENCE
-    return _run(net, seqs, mode, lr=lr, masks=masks, full=full)
+    return _run(net, seqs, mode, lr=check_lr(lr), masks=masks, full=full)

@@ -10,7 +10,7 @@ from pathlib import Path
 from lstm1997.experiments import ABLATIONS, EXPERIMENTS
 from lstm1997.overview import overview_lines, prediction_lines
 from lstm1997.stats import BOOTSTRAP_SEED, MIN_BOOTSTRAP, POWER, RESAMPLES
-from lstm1997.store import load_all
+from lstm1997.store import NUMERICS_VERSION, load_all, numerics
 from lstm1997.summary import markdown_table, mean_cell, success_cell, summarize
 
 
@@ -102,6 +102,16 @@ def _predictions(by_name: dict[str, list[dict]]) -> list[str]:
     return [head, "", *prediction_lines(by_name, predictions["predictions"])]
 
 
+def _mixed_versions(by_name: dict[str, list[dict]]) -> list[str]:
+    """A warning naming the rows whose records were computed by code of different numerics versions."""
+    mixed = {n: sorted({numerics(r) for r in rs}) for n, rs in by_name.items() if len({numerics(r) for r in rs}) > 1}
+    if not mixed:
+        return []
+    rows = "; ".join(f"{n} (versions {', '.join(map(str, v))})" for n, v in mixed.items())
+    return [f"**MIXED NUMERICS VERSIONS**: these rows combine records computed by code of different numerics "
+            f"versions (lstm1997.store.NUMERICS_VERSION; this code: {NUMERICS_VERSION}): {rows}."]  # fmt: skip
+
+
 def results_markdown(out: Path, command: str) -> str:
     """RESULTS.md for the records under ``out``; ``command`` is how the report was asked for."""
     records = load_all(out)
@@ -120,6 +130,7 @@ def results_markdown(out: Path, command: str) -> str:
         'means over successful trials ("final": after stopping; Exp 5: at each n_seq milestone).',
         f"Total compute in these records: {hours:.2f} core-hours of trial wall time.",
         *_interval_lines(),
+        *_mixed_versions(by_name),
         "",
         "## Overview: each paper row under the literal reading and the reconstruction profiles",
         "",

@@ -36,6 +36,43 @@ class Sequences:
     legal_next: np.ndarray | None = None
     """(n_targets, n_out) bool: the legal next symbols at each target step (Exp 1's success test)."""
 
+    def __post_init__(self) -> None:
+        """Check once, here, everything the compiled kernels rely on (they read these arrays unchecked): dtypes
+        and C layout (arrays of another dtype or layout are converted), lengths, indices in range, finite values.
+        The arrays must not be changed afterwards."""
+        if isinstance(self.n_in, bool) or not isinstance(self.n_in, int | np.integer) or self.n_in < 1:
+            raise ValueError(f"Sequences.n_in must be a positive whole number, got {self.n_in!r}")
+        for name, dtype, ndim in _ARRAYS:
+            value = getattr(self, name)
+            if value is None and name in ("eval_targets", "legal_next"):
+                continue
+            try:
+                array = np.ascontiguousarray(value, dtype=dtype)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"Sequences.{name} must be an array of {np.dtype(dtype).name}: {e}") from None
+            if array.ndim != ndim:
+                raise ValueError(f"Sequences.{name} must have {ndim} dimension(s), got shape {array.shape}")
+            object.__setattr__(self, name, array)
+        n_steps, n_targets = len(self.target_at), int(np.count_nonzero(self.target_at))
+        _check(len(self.starts) >= 1 and self.starts[0] == 0 and self.starts[-1] == n_steps, "starts",
+               f"must run from 0 to the number of steps ({n_steps})")  # fmt: skip
+        _check(bool(np.all(np.diff(self.starts) >= 0)), "starts", "must not decrease")
+        _check(
+            len(self.x_ptr) == n_steps + 1 and self.x_ptr[0] == 0, "x_ptr", f"must have {n_steps + 1} entries from 0"
+        )
+        _check(bool(np.all(np.diff(self.x_ptr) >= 0)), "x_ptr", "must not decrease")
+        nnz = int(self.x_ptr[-1])
+        _check(len(self.x_idx) == nnz == len(self.x_val), "x_idx and x_val", f"must have x_ptr[-1] = {nnz} entries")
+        _check(nnz == 0 or self.x_idx.min() >= 0 and self.x_idx.max() < self.n_in, "x_idx",
+               f"must index the {self.n_in} input units")  # fmt: skip
+        _check(bool(np.all(np.isfinite(self.x_val))), "x_val", "(the inputs) must be finite, not NaN or infinite")
+        _check(self.targets.shape[0] == n_targets and self.targets.shape[1] >= 1, "targets",
+               f"must have one row per target step ({n_targets}) and at least one column")  # fmt: skip
+        _check(bool(np.all(np.isfinite(self.targets))), "targets", "must be finite, not NaN or infinite")
+        for name in ("eval_targets", "legal_next"):
+            value = getattr(self, name)
+            _check(value is None or value.shape == self.targets.shape, name, f"must have shape {self.targets.shape}")
+
     @property
     def n(self) -> int:
         """Number of sequences."""
@@ -182,6 +219,24 @@ class Sequences:
             eval_targets=pick(self.eval_targets),
             legal_next=pick(self.legal_next),
         )
+
+
+_ARRAYS = (
+    ("starts", np.int64, 1),
+    ("x_ptr", np.int64, 1),
+    ("x_idx", np.int64, 1),
+    ("x_val", np.float64, 1),
+    ("target_at", np.bool_, 1),
+    ("targets", np.float64, 2),
+    ("eval_targets", np.float64, 2),
+    ("legal_next", np.bool_, 2),
+)
+"""The arrays of a Sequences: name, dtype, number of dimensions."""
+
+
+def _check(ok: bool, name: str, what: str) -> None:
+    if not ok:
+        raise ValueError(f"Sequences.{name} {what}")
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -4,14 +4,25 @@ Layout: ``DIR/.lstm1997-results`` (the marker: the record format, so a folder is
 another's), ``DIR/<experiment>/seed-<seed>.json`` (one record per finished trial), beside it the final weights of
 a 1997 net, ``seed-<seed>.weights.npz`` (plain arrays, read without pickle) and their ``.weights.npz.sha256``
 checksum (written before the record; trials stored before weights were kept have none), and, while a long trial
-runs, ``DIR/<experiment>/seed-<seed>.ckpt`` (its latest checkpoint, see trial.py). Every file is written to
+runs, ``DIR/<experiment>/seed-<seed>.ckpt`` (its latest checkpoint, see checkpoints.py). Every file is written to
 a temporary name and renamed, so a sweep killed at any moment loses at most the few minutes since each
 running trial's last checkpoint, and rerunning the same command skips every trial already on disk.
+
+A record carries what determines its numbers: ``numerics`` (NUMERICS_VERSION of the code that computed it;
+absent in records from before the field existed, which are version 1) and ``fingerprint`` (the row's settings,
+``Experiment.fingerprint``; absent in those same records). A resumed sweep refuses (StoreError naming the file)
+a stored record of another numerics version or fingerprint rather than mix it in: move the file away to rerun
+that trial with this code. The machine is not part of either, so resuming on other machines works.
+
+A sweep writing into a folder holds ``DIR/.lstm1997-lock`` locked (``fcntl.flock``); a second sweep into the
+same folder is refused while the first runs. Files are written with the user's umask.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import glob
 import hashlib
 import io
@@ -21,6 +32,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +49,32 @@ WEIGHTS_FORMAT = 1
 
 MARKER = ".lstm1997-results"
 """File in every results folder holding ``{"format": FORMAT}``; a non-empty folder without it is not ours."""
+
+
+LOCK = ".lstm1997-lock"
+"""File in a results folder that a sweep writing there holds locked (``fcntl.flock``) while it runs."""
+
+NUMERICS_VERSION = 1
+"""Version of the numbers the code computes: raised (and the committed records regenerated) by any change that
+alters a record; records carry it (records without the field are version 1). tests/test_records.py enforces it."""
+
+FIELDS = {
+    "experiment": (str,),
+    "seed": (int,),
+    "success": (bool,),
+    "diverged": (bool,),
+    "sequences": (int, type(None)),
+    "milestones": (dict,),
+    "test": (dict,),
+    "final_train_error": (float, int),
+    "presented": (int,),
+    "steps": (int,),
+    "wall_time": (float, int),
+    "steps_per_s": (float, int),
+    "curve": (dict,),
+    "provenance": (dict,),
+}
+"""The fields every record has, and their JSON types (``numerics`` and ``fingerprint`` are optional)."""
 
 
 class StoreError(Exception):
@@ -105,6 +143,37 @@ def check_writable(out: Path) -> None:
     write_atomic(out / MARKER, json.dumps({"format": FORMAT}).encode())
 
 
+def check_experiment_folder(out: Path, experiment: str) -> None:
+    """StoreError if the folder of ``experiment``'s records in ``out`` exists but cannot hold them (a file, or
+    unwritable): said before any trial runs, not when the first record is saved."""
+    folder = Path(out) / experiment
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"cannot write the records of {experiment} to {folder}: it is a file, not a folder")
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(f"cannot write the records of {experiment} to {folder}: permission denied")
+
+
+@contextlib.contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold the lock of the results folder ``out`` (``DIR/.lstm1997-lock``) while the body runs; StoreError at once
+    if another sweep holds it. The kernel releases it when the process ends, however it ends."""
+    path = Path(out) / LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as e:
+        raise StoreError(f"cannot lock {path}: {e.strerror or e}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(
+                f"another sweep is writing to {out} (it holds {path}): wait for it to end, or choose another folder"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
 def check_format(out: Path) -> bool:
     """True if ``out`` carries the marker of this record format, False if it carries none; StoreError if the
     marker is unreadable or names another format."""
@@ -157,6 +226,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes it 0600; a record is as readable as any file the user writes
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -165,6 +235,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@cache
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def save(out: Path, record: dict) -> Path:
@@ -237,7 +314,33 @@ def load(path: Path) -> dict:
     fmt = provenance_.get("format") if isinstance(provenance_, dict) else None
     if fmt != FORMAT:
         raise StoreError(f"{path} has record format {fmt}, this version reads {FORMAT}")
+    for name, types in {**FIELDS, "numerics": (int,), "fingerprint": (str,)}.items():
+        if name not in record:
+            if name in FIELDS:
+                raise StoreError(f"{path} is not a complete trial record: it has no field {name!r}")
+            continue
+        value = record[name]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            kinds = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+            raise StoreError(f"{path}: field {name!r} must be {kinds}, got {value!r}"[:300])
+    inner = {
+        "milestones": all(_is_number(v) or v is None for v in record["milestones"].values()),
+        "test": all(isinstance(t, dict) and all(map(_is_number, t.values())) for t in record["test"].values()),
+        "curve": all(isinstance(v, list) and np.asarray(v).dtype.kind in "if" for v in record["curve"].values()),
+    }
+    for name, ok in inner.items():
+        if not ok:
+            raise StoreError(f"{path}: field {name!r} holds something other than numbers: {record[name]!r}"[:300])
     return record
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def numerics(record: dict) -> int:
+    """The numerics version a record was computed with (records from before the field existed: 1)."""
+    return record.get("numerics", 1)
 
 
 def load_all(out: Path, experiment: str | None = None) -> list[dict]:

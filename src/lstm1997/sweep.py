@@ -1,6 +1,6 @@
 """Many trials in parallel, resumable through the results store: local processes, or Ray tasks on a cluster.
 
-Reliability contract: a trial's record is a pure function of (experiment, seed, package version) apart from
+Reliability contract: a trial's record is a pure function of (experiment, seed, numerics version) apart from
 TIMING_FIELDS, whatever the backend, worker count or order of completion. With ``out``, each finished
 trial is saved at once (atomically; a 1997 net's final weights first, then the record) and its checkpoint
 removed; a running trial checkpoints itself to ``out`` every ``checkpoint_every`` seconds. A sweep killed at
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lstm1997 import store
+from lstm1997 import checkpoints, store
 from lstm1997.experiments import Experiment
 from lstm1997.network import Network
 from lstm1997.store import StoreError
@@ -40,6 +40,9 @@ BACKENDS = ("local", "ray")
 
 MAX_WORKERS = 4096
 """More parallel trials than this is taken for a mistake."""
+
+MAX_SEED = 2**32 - 1
+"""The largest seed (the documented range is 0 .. 2**32-1)."""
 
 Report = Callable[[str, dict], None]
 """report(event, info): "progress" {experiment, seed, seen, cap, error}, "done" {record, resumed}.
@@ -89,19 +92,39 @@ def run_plan(
     names = [exp.name for exp, _ in rows]
     if len(set(names)) != len(names):
         raise ValueError(f"a plan names each experiment once, got {names}")
+    if out is None:
+        return _run_rows(rows, workers, None, report, backend, address, checkpoint_every)
+    out = Path(out).absolute()
+    store.check_writable(out)
+    with store.locked(out):  # two sweeps writing into one folder would remove each other's temporary files
+        return _run_rows(rows, workers, out, report, backend, address, checkpoint_every)
+
+
+def _run_rows(
+    rows: list[tuple[Experiment, list[int]]],
+    workers: int,
+    out: Path | None,
+    report: Report | None,
+    backend: str,
+    address: str | None,
+    checkpoint_every: float,
+) -> list[list[dict]]:
     records: dict[tuple[str, int], dict] = {}
-    if out is not None:
-        out = Path(out).absolute()
-        store.check_writable(out)
+    if out is not None:  # every check before the first trial runs
+        for exp, _ in rows:
+            store.check_experiment_folder(out, exp.name)
         for exp, seeds in rows:
             records.update({(exp.name, s): r for s, r in _stored(exp, seeds, out, report).items()})
     jobs = []
     for exp, seeds in rows:
         for seed in seeds:
             if (exp.name, seed) not in records:
+                checkpoint = None
                 if out is not None:
                     store.remove_temporary(out, exp.name, seed)
-                checkpoint = None if out is None else store.checkpoint_path(out, exp.name, seed)
+                    checkpoint = store.checkpoint_path(out, exp.name, seed)
+                    if checkpoint.exists():
+                        checkpoints.load(checkpoint, exp, seed)  # refused now, not after other trials ran
                 jobs.append((exp, seed, checkpoint, checkpoint_every))
     cost = {exp.name: _expected_cost(exp) for exp, _ in rows}
     jobs.sort(key=lambda job: cost[job[0].name], reverse=True)  # stable: seeds stay in order within a row
@@ -147,8 +170,8 @@ def _check_args(exp: Experiment, seeds: Iterable[int], workers: int, backend: st
         raise TypeError(f"seeds must be a sequence of whole numbers, got {seeds!r}")
     seeds = list(seeds)
     for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 0:
-            raise ValueError(f"seeds must be non-negative whole numbers, got {s!r}")
+        if isinstance(s, bool) or not isinstance(s, int | np.integer) or not 0 <= s <= MAX_SEED:
+            raise ValueError(f"seeds must be whole numbers in 0 .. 2**32-1 (non-negative), got {s!r}")
     seeds = [int(s) for s in seeds]
     if len(set(seeds)) != len(seeds):
         raise ValueError("seeds must be distinct: a seed determines its trial, so a repeated seed repeats it")
@@ -171,11 +194,30 @@ def _stored(exp: Experiment, seeds: Sequence[int], out: Path, report: Report | N
         record = store.load(path)
         if record["experiment"] != exp.name or record["seed"] != seed:
             raise StoreError(f"{path} holds the record of {record['experiment']} seed {record['seed']}")
+        _check_reusable(path, record, exp)
         store.checkpoint_path(out, exp.name, seed).unlink(missing_ok=True)  # killed after save, before unlink
         records[seed] = record
         if report:
             report("done", {"record": record, "resumed": True})
     return records
+
+
+def _check_reusable(path: Path, record: dict, exp: Experiment) -> None:
+    """StoreError unless the stored ``record`` is what this code would compute for its trial: the same numerics
+    version and (where the record has one: records from before 0.1.0's fingerprints have none) the same
+    fingerprint of the row's settings."""
+    again = "move it out of the folder (or delete it) to rerun that trial with this code"
+    if store.numerics(record) != store.NUMERICS_VERSION:
+        made_by = record["provenance"].get("lstm1997", "?")
+        raise StoreError(
+            f"{path} was computed with numerics version {store.numerics(record)} (lstm1997 {made_by}); this code "
+            f"computes version {store.NUMERICS_VERSION}: {again}, or resume with the code that made it"
+        )
+    if "fingerprint" in record and record["fingerprint"] != exp.fingerprint():
+        raise StoreError(
+            f"{path} was computed with other settings of {exp.name} (fingerprint {record['fingerprint']}, this "
+            f"code's {exp.fingerprint()}): {again}"
+        )
 
 
 class _Progress:

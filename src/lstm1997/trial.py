@@ -13,18 +13,16 @@ construction phase; the sensitivities restart with every sequence, so they are n
 
 from __future__ import annotations
 
-import hashlib
 import math
-import pickle
 import time
 from collections.abc import Callable
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from lstm1997 import __version__, learning, store
+from lstm1997 import checkpoints, learning, store
 from lstm1997.criteria import ST3, FrozenTest, NSeq, ReberTest, Streak, TwoSeqTest
 from lstm1997.experiments import Experiment
 from lstm1997.network import Network
@@ -41,14 +39,12 @@ MAX_CURVE_POINTS = 400
 CHECKPOINT_EVERY = 180.0
 """Default wall-clock seconds between two checkpoints of a running trial (0: after every chunk)."""
 
-CHECKPOINT_FORMAT = 1
-"""Version of the checkpoint layout; checkpoints of another format are refused, not misread."""
-
 _RNGS = ("init_rng", "data_rng", "test_rng")
 """The trial's random generators, saved as their bit generators' states."""
 
-_REBUILT = ("exp", "train_set", "reber_check", *_RNGS)
-"""_Trial attributes that are not saved in a checkpoint: rebuilt from (experiment, seed), or the generators."""
+_PLAIN = ("seen", "steps", "milestones", "tests", "curve", "curve_stride", "chunks", "success", "diverged")
+_PLAIN += ("sequences", "streak", "recent_error", "tested", "hidden_init", "previous_phase_error")
+"""_Trial attributes saved as they are (plain data; the last two only in Exp 2a's construction)."""
 
 
 @dataclass
@@ -92,6 +88,12 @@ class Model(Protocol):
     def finite(self) -> bool:
         """False once any parameter is NaN or infinite."""
 
+    def state(self) -> dict:
+        """What changes in training (parameters, optimiser state), as plain data: arrays, numbers, None."""
+
+    def restore(self, state: dict) -> None:
+        """Continue from ``state()`` of a model of the same row built from the same seed."""
+
 
 @dataclass
 class KernelModel:
@@ -115,6 +117,23 @@ class KernelModel:
 
     def finite(self) -> bool:
         return all(np.all(np.isfinite(w)) for w in self.net.weights.values())
+
+    def state(self) -> dict:
+        return {"weights": self.net.weights, "masks": self.masks}
+
+    def restore(self, state: dict) -> None:
+        self.net = Network(self.net.spec, **state["weights"])
+        masks = state["masks"]
+        if masks is not None:
+            masks = {k: _same_shape(masks[k], m, f"mask {k}") for k, m in self.net.spec.masks.items()}
+        self.masks = masks
+
+
+def _same_shape(value: np.ndarray, like: np.ndarray, what: str) -> np.ndarray:
+    """``value`` as a C-contiguous array of ``like``'s shape and dtype; ValueError if its shape differs."""
+    if not isinstance(value, np.ndarray) or value.shape != like.shape:
+        raise ValueError(f"{what} must have shape {like.shape}, got {getattr(value, 'shape', type(value).__name__)}")
+    return np.ascontiguousarray(value, dtype=like.dtype)
 
 
 def test_figures(exp: Experiment, net: Model, rng: np.random.Generator, n: int, chunk: int = 1000) -> dict:
@@ -246,16 +265,27 @@ class _Trial:
 
     # --- checkpoints --------------------------------------------------------------------------------
     def state(self) -> dict:
-        """Everything that changes while the trial runs: what a checkpoint holds."""
-        state = {k: v for k, v in vars(self).items() if k not in _REBUILT}
+        """Everything that changes while the trial runs, as plain data: what a checkpoint holds."""
+        state = {k: getattr(self, k) for k in _PLAIN if hasattr(self, k)}
+        state["model"] = self.model.state()
+        state["window"] = None if self.window is None else {"bad": self.window.bad, "error": self.window.error}
         state["rngs"] = {k: getattr(self, k).bit_generator.state for k in _RNGS}
         return state
 
     def restore(self, state: dict) -> None:
         """Continue from ``state`` (from ``state()`` of a trial of the same experiment and seed)."""
         state = dict(state)
-        for k, rng_state in state.pop("rngs").items():
-            getattr(self, k).bit_generator.state = rng_state
+        expected = {k for k in _PLAIN if hasattr(self, k)} | {"model", "window", "rngs"}
+        if state.keys() != expected:
+            raise ValueError(f"a trial state has the fields {sorted(expected)}, got {sorted(state)}")
+        for k in _RNGS:
+            getattr(self, k).bit_generator.state = state["rngs"][k]
+        self.model.restore(state.pop("model"))
+        window = state.pop("window")
+        if self.window is not None:
+            self.window.bad = np.asarray(window["bad"], dtype=bool)
+            self.window.error = np.asarray(window["error"], dtype=np.float64)
+        del state["rngs"]
         vars(self).update(state)
 
     # --- the loop ---------------------------------------------------------------------------------
@@ -407,7 +437,8 @@ def run_trial(
 ) -> tuple[dict, Network | Model]:
     """Run one trial of ``exp`` with ``seed``; returns its record and the final network (or baseline model).
 
-    The record depends only on (experiment, seed, package version), not on timing: seed, success,
+    The record depends only on (experiment, seed, numerics version), not on timing: the numerics version
+    (``store.NUMERICS_VERSION``), the fingerprint of the row's settings (``Experiment.fingerprint``), seed, success,
     sequences to success (None on failure), milestones, test figures, final training error, and
     the cost (sequences presented, network steps, wall time).
 
@@ -426,8 +457,11 @@ def run_trial(
     if checkpoint is not None:
         checkpoint = Path(checkpoint)
         if checkpoint.exists():
-            state, earlier, before = load_checkpoint(checkpoint, exp, seed)
-            trial.restore(state)
+            state, earlier, before = checkpoints.load(checkpoint, exp, seed)
+            try:
+                trial.restore(state)
+            except (KeyError, TypeError, ValueError) as e:
+                raise StoreError(f"unusable checkpoint {checkpoint}: {e} (delete it to restart that trial)") from None
             commits |= before
         saver = _Saver(checkpoint, checkpoint_every, start - earlier, commits)
     trial.run(progress, saver)
@@ -436,6 +470,8 @@ def run_trial(
     return {
         "experiment": exp.name,
         "seed": seed,
+        "numerics": store.NUMERICS_VERSION,
+        "fingerprint": exp.fingerprint(),
         "success": bool(trial.success),
         "diverged": trial.diverged,
         "sequences": trial.sequences if trial.success else None,
@@ -454,8 +490,8 @@ def run_trial(
 def _check_trial_args(exp: Experiment, seed: int, checkpoint_every: float) -> None:
     if not isinstance(exp, Experiment):
         raise TypeError(f"exp must be an Experiment (see lstm1997.get_experiment), got {type(exp).__name__}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be a whole number in 0 .. 2**32-1, got {seed!r}")
     if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int | float):
         raise ValueError(f"checkpoint_every must be a number of seconds, got {checkpoint_every!r}")
     if not 0 <= checkpoint_every < math.inf:
@@ -472,88 +508,5 @@ class _Saver:
     def __call__(self, trial: _Trial) -> None:
         now = time.perf_counter()
         if now - self.last >= self.every:
-            save_checkpoint(self.path, trial, now - self.started, self.commits)
+            checkpoints.save(self.path, trial.exp, trial.seed, trial.state(), now - self.started, self.commits)
             self.last = now
-
-
-def _settings_repr(value: object) -> str:
-    """``repr(value)``, except that a dataclass shows only the fields that differ from their defaults: a field
-    added later with a default then leaves the settings of existing checkpoints unchanged."""
-    if isinstance(value, tuple):
-        return "(" + ", ".join(_settings_repr(v) for v in value) + ")"
-    if not is_dataclass(value) or isinstance(value, type):
-        return repr(value)
-    shown = [
-        f"{f.name}={_settings_repr(getattr(value, f.name))}"
-        for f in fields(value)
-        if f.default is MISSING or getattr(value, f.name) != f.default
-    ]
-    return f"{type(value).__name__}({', '.join(shown)})"
-
-
-def _settings(exp: Experiment, legacy: bool = False) -> str:
-    """A digest of the settings a trial's state depends on. ``legacy``: the digest of checkpoints written before
-    0.1.0's commit 'checkpoint settings ignore defaulted fields' (repr of every field), still accepted."""
-    settings = (exp.spec, exp.lr, exp.criterion, exp.cap, exp.test_size, exp.test_threshold, exp.training_set)
-    settings += (exp.per_step, exp.construct, exp.batch)
-    text = repr(settings) if legacy else _settings_repr(settings)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def checkpoint_header(exp: Experiment, seed: int) -> dict:
-    """What a checkpoint must match to be resumed from: format, package version, experiment, seed and settings."""
-    return {
-        "format": CHECKPOINT_FORMAT,
-        "lstm1997": __version__,
-        "experiment": exp.name,
-        "seed": int(seed),
-        "settings": _settings(exp),
-    }
-
-
-_HEADER_NAMES = {
-    "format": "checkpoint format",
-    "lstm1997": "lstm1997 version",
-    "experiment": "experiment",
-    "seed": "seed",
-    "settings": "experiment settings",
-}
-
-
-def save_checkpoint(path: Path, trial: _Trial, wall_time: float, commits: set[str]) -> None:
-    """Write ``trial``'s state to ``path`` atomically: a pickled header, then the pickled state, the wall time
-    and the git ``commits`` whose code has run the trial so far."""
-    header = checkpoint_header(trial.exp, trial.seed)
-    try:
-        data = pickle.dumps(header) + pickle.dumps(
-            {"wall_time": wall_time, "state": trial.state(), "commits": sorted(commits)}, protocol=5
-        )
-    except (pickle.PicklingError, TypeError, AttributeError) as e:
-        what = f"{trial.exp.name} seed {trial.seed}"
-        raise StoreError(f"cannot checkpoint {what}: its state (model) cannot be pickled ({e})") from None
-    store.write_atomic(path, data)
-
-
-def load_checkpoint(path: Path, exp: Experiment, seed: int) -> tuple[dict, float, set[str]]:
-    """The state saved in ``path``, the wall time spent until then and the git commits whose code spent it
-    ("unknown" for a checkpoint from before commits were kept); StoreError (naming the file) if it is
-    unreadable or was written for another experiment, seed, package version or checkpoint format."""
-    again = "delete it to restart that trial from the beginning"
-    try:
-        with open(path, "rb") as f:
-            header = pickle.load(f)
-            if not isinstance(header, dict):
-                raise StoreError(f"{path} is not a trial checkpoint ({again})")
-            legacy = _settings(exp, legacy=True)
-            for key, value in checkpoint_header(exp, seed).items():
-                if header.get(key) != value and not (key == "settings" and header.get(key) == legacy):
-                    raise StoreError(
-                        f"checkpoint {path} is of {_HEADER_NAMES[key]} {header.get(key)!r}, not {value!r}: "
-                        f"refusing to resume from it ({again})"
-                    )
-            body = pickle.load(f)
-        return body["state"], float(body["wall_time"]), set(body.get("commits", ["unknown"]))
-    except StoreError:
-        raise
-    except Exception as e:  # a damaged pickle can raise almost anything
-        raise StoreError(f"unreadable checkpoint {path}: {type(e).__name__}: {e} ({again})") from None
