@@ -77,13 +77,15 @@ class Experiment:
     model: Callable[[Experiment, np.random.Generator], object] | None = None
     """Builds the model a trial trains, given the row and the initialisation rng (see trial.Model); None is the
     paper's: the 1997 net of ``spec`` trained by the compiled kernel. Baseline rows set it."""
+    weights: int | None = None
+    """The model's number of weights where ``model`` is not the net of ``spec`` (a competitor); None: spec's."""
     family: str = field(default="", compare=False)
     """Experiment number and task, e.g. "4 adding" (for grouping in reports)."""
 
     @property
     def n_weights(self) -> int:
         """Number of weights, to compare with the paper's."""
-        return self.spec.n_weights
+        return self.spec.n_weights if self.weights is None else self.weights
 
     def init_network(self, rng: np.random.Generator) -> Network:
         """A network with the row's initial weights."""
@@ -322,12 +324,17 @@ each keeps its paper row's criteria, caps, trial count and reported figures for 
 
 
 def get_experiment(name: str) -> Experiment:
-    """The paper row, ablation or baseline (``<row>~<model>``, lstm1997.baselines; needs torch) called ``name``;
-    a ``KeyError`` naming the closest names if there is none."""
+    """The paper row, ablation, competitor (``<row>~rtrl-...``, lstm1997.competitors) or baseline
+    (``<row>~<model>``, lstm1997.baselines; needs torch) called ``name``; a ``KeyError`` naming the closest names
+    if there is none."""
+    from lstm1997.competitors import COMPETITORS  # imported here: it builds on this module
+
     if name in EXPERIMENTS:
         return EXPERIMENTS[name]
     if name in ABLATIONS:
         return ABLATIONS[name]
+    if name in COMPETITORS:
+        return COMPETITORS[name]
     baselines: dict[str, Experiment] = {}
     if "~" in name:
         try:
@@ -336,6 +343,6 @@ def get_experiment(name: str) -> Experiment:
             raise KeyError(f"baseline {name!r} needs torch ({e}); pip install 'lstm1997[torch]'") from None
         if name in baselines:
             return baselines[name]
-    close = difflib.get_close_matches(name, [*EXPERIMENTS, *ABLATIONS, *baselines], n=3, cutoff=0.4)
+    close = difflib.get_close_matches(name, [*EXPERIMENTS, *ABLATIONS, *COMPETITORS, *baselines], n=3, cutoff=0.4)
     hint = f"; did you mean {' or '.join(close)}?" if close else "; `lstm1997 list` shows all names"
     raise KeyError(f"unknown experiment {name!r}{hint}")
