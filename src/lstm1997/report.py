@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from lstm1997.competitors import COMPETITORS
 from lstm1997.experiments import ABLATIONS, EXPERIMENTS
 from lstm1997.store import load_all
 from lstm1997.summary import markdown_table, summarize
@@ -104,7 +105,14 @@ def results_markdown(out: Path, command: str) -> str:
             "",
             markdown_table(ablations),
         ]
-    if any("~" in n for n in by_name):
+    competitors = [summarize(COMPETITORS[n], by_name[n]) for n in COMPETITORS if n in by_name]
+    if competitors:
+        lines += [
+            "## The paper's RTRL rows (Table 2) under our Exp 2a protocol (lstm1997.competitors)",
+            "",
+            markdown_table(competitors),
+        ]
+    if any("~" in n and n not in COMPETITORS for n in by_name):
         lines += _baseline_section(by_name)
     milestone_rows = [s for s in paper + ablations if s["milestones"]]
     if milestone_rows:
