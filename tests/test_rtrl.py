@@ -14,7 +14,7 @@ import lstm1997
 from lstm1997.competitors import COMPETITORS, PAPER_RTRL
 from lstm1997.criteria import Streak
 from lstm1997.experiments import EXPERIMENTS
-from lstm1997.rtrl import RTRLNet
+from lstm1997.rtrl import RTRLNet, with_bias_unit
 from lstm1997.sequences import Sequences
 from lstm1997.tasks import longlag
 from lstm1997.trial import run_trial
@@ -110,10 +110,11 @@ def test_weight_count_is_the_papers(p, count):
         assert np.all(np.abs(model.w_h) <= 0.2) and np.all(np.abs(model.w_k) <= 0.2)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_gradient_equals_central_finite_differences(seed):
+@pytest.mark.parametrize(("seed", "bias"), [(0, False), (1, False), (2, False), (3, True)])
+def test_gradient_equals_central_finite_differences(seed, bias):
     rng = np.random.default_rng(seed)
-    net, seqs = net_of(rng, 3, 2), random_sequences(rng, 3, 2)
+    net, seqs = net_of(rng, 3 + bias, 2), random_sequences(rng, 3, 2)
+    net.bias = bias
     g_h, g_k = net.gradient(seqs)
     eps = 1e-5  # central differences: truncation ~eps^2, rounding ~1e-16 E / eps, both below 1e-9 here
     for w, g in ((net.w_h, g_h), (net.w_k, g_k)):
@@ -127,6 +128,21 @@ def test_gradient_equals_central_finite_differences(seed):
             w[idx] = keep
             numeric[idx] = (plus - minus) / (2 * eps)
         np.testing.assert_allclose(g, numeric, rtol=1e-7, atol=1e-9)
+
+
+def test_the_bias_unit_is_one_more_input_that_is_always_on():
+    rng = np.random.default_rng(2)
+    seqs = random_sequences(rng, 3, 2)
+    biased = with_bias_unit(seqs)
+    for i in range(seqs.n):
+        x = seqs.dense_inputs(i)
+        assert np.array_equal(biased.dense_inputs(i), np.hstack([x, np.ones((len(x), 1))]))
+    net = RTRLNet.init(5, 5, rng, 0.2, bias=True)
+    assert net.n_weights == 42 == COMPETITORS["longlag-2a~rtrl-p4-lr1.0+bias"].n_weights  # (p+1)(p+3) + (p+3)
+    unbiased = RTRLNet(net.w_h.copy(), net.w_k.copy())
+    seqs = longlag.generate_2a(rng, 3, p=4)
+    np.testing.assert_array_equal(net.evaluate(seqs), unbiased.evaluate(with_bias_unit(seqs)))
+    assert net.copy().bias
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -181,7 +197,7 @@ def test_the_two_timings_differ_and_per_sequence_is_one_gradient_step():
 
 def test_rows_are_exp_2a_protocol_with_the_papers_figures():
     base = EXPERIMENTS["longlag-2a"]
-    assert len(COMPETITORS) == 2 * len(PAPER_RTRL)
+    assert len(COMPETITORS) == 2 * len(PAPER_RTRL) + 3  # per step, per sequence, and the 3 "+bias" rows
     for name, exp in COMPETITORS.items():
         p = exp.spec.n_in - 1
         assert name.startswith(f"longlag-2a~rtrl-p{p}-lr{exp.lr}")

@@ -9,7 +9,8 @@ means; rows ending in ``-per-sequence`` sum the steps' contributions and change 
 LSTM default does (DEVIATIONS.md A1). Table 2 gives p = 10 and p = 100 the learning rates "1.0-10.0"; they get
 rows at the three rates it gives for p = 4. Trials: 18, Table 2's caption ("means of 18 trials"); its p = 4
 percentages 78 / 56 / 22 are 14 / 10 / 4 of 18 (and 7 / 5 / 2 of 9: the text says "7/9 of all trials").
-These rows need numba, not torch.
+Rows ending in ``+bias`` are an ablation: the same net with a bias weight for the hidden unit and every output
+((p+1)(p+3) + (p+3) = 42 weights for p = 4, against the paper's 36). These rows need numba, not torch.
 """
 
 from __future__ import annotations
@@ -32,21 +33,22 @@ PAPER_RTRL = {
 """Table 2's RTRL rows: (p, learning rate) -> (% successful trials, mean sequences to success)."""
 
 
-def rtrl_model(exp: Experiment, rng: np.random.Generator) -> RTRLNet:
+def rtrl_model(exp: Experiment, rng: np.random.Generator, bias: bool = False) -> RTRLNet:
     """The RTRL net for ``exp``'s numbers of inputs and outputs, weights uniform in the row's initial range."""
-    return RTRLNet.init(exp.spec.n_in, exp.spec.n_out, rng, exp.spec.init_range)
+    return RTRLNet.init(exp.spec.n_in, exp.spec.n_out, rng, exp.spec.init_range, bias)
 
 
-def _rtrl_row(p: int, lr: float, per_step: bool) -> Experiment:
+def _rtrl_row(p: int, lr: float, per_step: bool, bias: bool = False) -> Experiment:
     base = EXPERIMENTS["longlag-2a"]
     success, seqs = PAPER_RTRL[p, lr]
     when = "every target step" if per_step else "once per sequence (sum of the steps' contributions)"
     note = "" if seqs else "Table 2: > 5,000,000 sequences, learning rates 1.0-10.0"
+    ablation = "; ABLATION: a bias weight for the hidden and every output unit (not in the paper's count)"
     return replace(
         base,
-        name=f"longlag-2a~rtrl-p{p}-lr{lr}" + ("" if per_step else "-per-sequence"),
+        name=f"longlag-2a~rtrl-p{p}-lr{lr}" + ("" if per_step else "-per-sequence") + ("+bias" if bias else ""),
         description=f"noise-free long time lag 2a, p={p}; COMPETITOR: RTRL (1 self-recurrent hidden unit, "
-        f"{p + 1} outputs, all logistic), weights changed {when}",
+        f"{p + 1} outputs, all logistic), weights changed {when}" + (ablation if bias else ""),
         spec=replace(base.spec, n_in=p + 1, n_out=p + 1),  # the task's sizes and initial range; not the model
         lr=lr,
         generate=partial(longlag.generate_2a, p=p),
@@ -54,12 +56,16 @@ def _rtrl_row(p: int, lr: float, per_step: bool) -> Experiment:
         per_step=per_step,
         construct=False,
         batch=1000,
-        model=rtrl_model,
-        weights=(p + 1) * (p + 2) + (p + 2),
+        model=partial(rtrl_model, bias=True) if bias else rtrl_model,
+        weights=(p + 1) * (p + 2 + bias) + (p + 2 + bias),
     )
 
 
 COMPETITORS: dict[str, Experiment] = {
-    e.name: e for per_step in (True, False) for (p, lr) in PAPER_RTRL for e in [_rtrl_row(p, lr, per_step)]
+    e.name: e
+    for e in [
+        *(_rtrl_row(p, lr, per_step) for per_step in (True, False) for (p, lr) in PAPER_RTRL),
+        *(_rtrl_row(4, lr, True, bias=True) for lr in (1.0, 4.0, 10.0)),
+    ]
 }
-"""The paper's RTRL rows of Table 2 under our Exp 2a protocol, per-step rows first."""
+"""The paper's RTRL rows of Table 2 under our Exp 2a protocol (per-step rows first), then the bias ablation."""

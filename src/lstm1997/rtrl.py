@@ -28,7 +28,7 @@ When weights change (``per_step``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
@@ -103,6 +103,20 @@ def run(w_h, w_k, starts, x_ptr, x_idx, x_val, target_at, targets, mode, lr, g_h
                     g_k[k, j] = 0.0
 
 
+def with_bias_unit(seqs: Sequences) -> Sequences:
+    """The same sequences with one more input unit (index ``seqs.n_in``) that is 1 at every step."""
+    nnz = np.diff(seqs.x_ptr) + 1
+    x_ptr = np.zeros(seqs.n_steps + 1, dtype=np.int64)
+    np.cumsum(nnz, out=x_ptr[1:])
+    bias_at = x_ptr[1:] - 1  # each step's last entry
+    x_idx = np.full(x_ptr[-1], seqs.n_in, dtype=np.int64)
+    x_val = np.ones(x_ptr[-1])
+    keep = np.ones(x_ptr[-1], dtype=bool)
+    keep[bias_at] = False
+    x_idx[keep], x_val[keep] = seqs.x_idx, seqs.x_val
+    return replace(seqs, n_in=seqs.n_in + 1, x_ptr=x_ptr, x_idx=x_idx, x_val=x_val)
+
+
 @dataclass
 class RTRLNet:
     """The net and its weights, trained online by RTRL (the ``lstm1997.trial.Model`` protocol)."""
@@ -111,12 +125,16 @@ class RTRLNet:
     """(n_in + 1,) weights into the hidden unit: from the inputs, then its self-connection."""
     w_k: np.ndarray
     """(n_out, n_in + 1) weights into the output units: from the inputs, then from the hidden unit."""
+    bias: bool = False
+    """Whether the last input is a bias unit added to every sequence (an ablation: Table 2's net has none);
+    n_in above then counts it."""
 
     @classmethod
-    def init(cls, n_in: int, n_out: int, rng: np.random.Generator, init_range: float) -> RTRLNet:
+    def init(cls, n_in: int, n_out: int, rng: np.random.Generator, init_range: float, bias: bool = False) -> RTRLNet:
         """Weights uniform in [-init_range, init_range] (hidden unit's first, then the outputs')."""
+        n_in += bias
         w_h = rng.uniform(-init_range, init_range, n_in + 1)
-        return cls(w_h, rng.uniform(-init_range, init_range, (n_out, n_in + 1)))
+        return cls(w_h, rng.uniform(-init_range, init_range, (n_out, n_in + 1)), bias)
 
     @property
     def n_weights(self) -> int:
@@ -124,6 +142,8 @@ class RTRLNet:
         return self.w_h.size + self.w_k.size
 
     def _run(self, seqs: Sequences, mode: int, lr: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self.bias:
+            seqs = with_bias_unit(seqs)
         n_in, n_out = self.w_h.size - 1, self.w_k.shape[0]
         if seqs.n_in != n_in or seqs.n_out != n_out:
             raise ValueError(f"sequences have {seqs.n_in} inputs and {seqs.n_out} outputs; the net {n_in} and {n_out}")
@@ -146,7 +166,7 @@ class RTRLNet:
         return self._run(seqs, GRADIENT)[1:]
 
     def copy(self) -> RTRLNet:
-        return RTRLNet(self.w_h.copy(), self.w_k.copy())
+        return RTRLNet(self.w_h.copy(), self.w_k.copy(), self.bias)
 
     def finite(self) -> bool:
         return bool(np.all(np.isfinite(self.w_h)) and np.all(np.isfinite(self.w_k)))
