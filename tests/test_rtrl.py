@@ -14,8 +14,10 @@ import lstm1997
 from lstm1997.competitors import COMPETITORS, PAPER_RTRL
 from lstm1997.criteria import Streak
 from lstm1997.experiments import EXPERIMENTS
+from lstm1997.report import results_markdown
 from lstm1997.rtrl import RTRLNet, with_bias_unit
 from lstm1997.sequences import Sequences
+from lstm1997.sweep import run_trials
 from lstm1997.tasks import longlag
 from lstm1997.trial import run_trial
 
@@ -234,3 +236,10 @@ def test_a_trial_runs_on_the_rows_training_set_and_learns():
     assert {k: v for k, v in second.items() if k not in ("wall_time", "steps_per_s")} == {
         k: v for k, v in record.items() if k not in ("wall_time", "steps_per_s")
     }
+
+
+def test_records_of_the_rows_get_their_own_table_in_the_report(tmp_path):
+    exp = replace(COMPETITORS["longlag-2a~rtrl-p4-lr10.0"], cap=2000)
+    run_trials(exp, [0], out=tmp_path)
+    text = results_markdown(tmp_path, "test")
+    assert "## The paper's RTRL rows" in text and "| longlag-2a~rtrl-p4-lr10.0 | 22% of 18 | 0% of 1 |" in text
