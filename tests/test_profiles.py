@@ -89,7 +89,16 @@ def test_results_overview_puts_profile_rows_beside_the_literal_ones(tmp_path, mo
 
     monkeypatch.setitem(profiles.PROFILES, "reconstructed", profiles.Profile("reconstructed", "test", ("ce-output",)))
     store.check_writable(tmp_path)
-    base = {"diverged": False, "milestones": {}, "test": {}, "steps": 1, "wall_time": 1.0}
+    base = {
+        "diverged": False,
+        "milestones": {},
+        "test": {},
+        "steps": 1,
+        "wall_time": 1.0,
+        "final_train_error": 0.0,
+        "steps_per_s": 1.0,
+        "curve": {"seen": [], "error": [], "correct": []},
+    }
     for seed in range(10):  # literal: 2/10 at 10x the paper; profile: 10/10 at the paper's mean
         late = 740_000 if seed < 2 else None
         store.save(tmp_path, {**base, "experiment": "adding-T100", "seed": seed, "success": late is not None,
@@ -108,7 +117,17 @@ def test_predictions_are_shown_beside_outcomes_and_counted(monkeypatch):
     from lstm1997.overview import prediction_lines
 
     monkeypatch.setitem(profiles.PROFILES, "reconstructed", profiles.Profile("reconstructed", "test", ("ce-output",)))
-    base = {"diverged": False, "milestones": {}, "test": {}, "steps": 1, "wall_time": 1.0, "success": True}
+    base = {
+        "diverged": False,
+        "milestones": {},
+        "test": {},
+        "steps": 1,
+        "wall_time": 1.0,
+        "final_train_error": 0.0,
+        "steps_per_s": 1.0,
+        "curve": {"seen": [], "error": [], "correct": []},
+        "success": True,
+    }
     done = [{**base, "seed": s, "sequences": 74_000, "presented": 74_000} for s in range(10)]
     predictions = {"reconstructed": {
         "adding-T100": {"verdict": "reproduces", "basis": "dev"},
@@ -126,9 +145,28 @@ def test_a_profile_that_changes_nothing_in_a_row_shows_its_literal_records(tmp_p
 
     monkeypatch.setitem(profiles.PROFILES, "reconstructed", profiles.Profile("reconstructed", "t", ("linear-output",)))
     store.check_writable(tmp_path)
-    base = {"diverged": False, "milestones": {}, "test": {}, "steps": 1, "wall_time": 1.0, "success": True}
+    base = {
+        "diverged": False,
+        "milestones": {},
+        "test": {},
+        "steps": 1,
+        "wall_time": 1.0,
+        "final_train_error": 0.0,
+        "steps_per_s": 1.0,
+        "curve": {"seen": [], "error": [], "correct": []},
+        "success": True,
+    }
     for seed in range(20):
         store.save(tmp_path, {**base, "experiment": "temporal-6a", "seed": seed, "sequences": 31_390,
                               "presented": 31_390})  # fmt: skip
     line = next(x for x in results_markdown(tmp_path, "t").splitlines() if x.startswith("| temporal-6a |"))
     assert line.count("20/20, 31,390 (1.00x): reproduces") == 2 and line.endswith("| not run |")
+
+
+def test_the_command_line_refuses_unknown_deviations_and_profiles_in_one_line(capsys):
+    from lstm1997.cli import main
+
+    assert main(["run", "adding-T100+no-such-thing", "--trials", "1"]) == 2
+    assert main(["reproduce", "--profile", "no-such-profile", "--rows", "adding-T100"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "unknown deviation 'no-such-thing'" in err[0] and "unknown profile" in err[1]

@@ -28,6 +28,9 @@ def record(name: str, seed: int, sequences: int | None) -> dict:
         "presented": sequences or EXPERIMENTS[name].cap,
         "steps": 1,
         "wall_time": 1.0,
+        "final_train_error": 0.0,
+        "steps_per_s": 1.0,
+        "curve": {"seen": [], "error": [], "correct": []},
     }
 
 

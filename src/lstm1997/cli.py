@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("list", help="the 30 experiment rows with their weight counts and the paper's results")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--all", action="store_true", help="also list the named ablations and the profiles' rows")
+    p.add_argument("--all", action="store_true", help="also list the ablations, the profiles' rows and RTRL")
     p = sub.add_parser("run", help="run trials of one experiment with the paper's protocol")
     p.add_argument("name", help="experiment name (see `lstm1997 list`)")
     p.add_argument("--trials", type=_positive("--trials"), default=None, help="number of trials (default: the paper's)")
@@ -227,6 +227,7 @@ def _backend(args) -> dict:
 
 
 def _cmd_list(args) -> None:
+    from lstm1997.competitors import COMPETITORS
     from lstm1997.experiments import ABLATIONS, EXPERIMENTS
     from lstm1997.profiles import PROFILES
 
@@ -242,7 +243,11 @@ def _cmd_list(args) -> None:
             "paper_sequences": e.paper.sequences,
             "description": e.description,
         }
-        for e in [*EXPERIMENTS.values(), *(ABLATIONS.values() if args.all else []), *profile_rows]
+        for e in [
+            *EXPERIMENTS.values(),
+            *([*ABLATIONS.values(), *COMPETITORS.values()] if args.all else []),
+            *profile_rows,
+        ]
     ]
     if args.json:
         print(json.dumps(rows, indent=1))
@@ -253,7 +258,7 @@ def _cmd_list(args) -> None:
         pct = f"{r['paper_success_percent']:.0f}%, " if r["paper_success_percent"] is not None else ""
         print(
             f"{r['name']:{width}} {r['weights']:>7} {r['lr']:>5} {r['trials']:>6}  "
-            f"{pct + format(int(r['paper_sequences']), ','):>20}  {r['table']}"
+            f"{pct + (format(int(r['paper_sequences']), ',') if r['paper_sequences'] else '-'):>20}  {r['table']}"
         )
 
 
@@ -288,7 +293,7 @@ def _cmd_reproduce(args) -> None:
         plan = {name: plan.get(name, 3) for name in args.rows}
     if args.profile is not None:
         if args.profile not in PROFILES:
-            raise KeyError(f"unknown profile {args.profile!r}; profiles: {', '.join(PROFILES)}")
+            raise _UsageError(f"unknown profile {args.profile!r}; profiles: {', '.join(PROFILES)}")
         plan = {name: n for name, n in plan.items() if name in EXPERIMENTS}
         stand = {name: run_name(name, args.profile) for name in plan}
         same = [f"{name} ({other})" for name, other in stand.items() if other != f"{name}+{args.profile}"]

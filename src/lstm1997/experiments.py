@@ -81,6 +81,8 @@ class Experiment:
     model: Callable[[Experiment, np.random.Generator], object] | None = None
     """Builds the model a trial trains, given the row and the initialisation rng (see trial.Model); None is the
     paper's: the 1997 net of ``spec`` trained by the compiled kernel. Baseline rows set it."""
+    weights: int | None = None
+    """The model's number of weights where ``model`` is not the net of ``spec`` (a competitor); None: spec's."""
     family: str = field(default="", compare=False)
     """Experiment number and task, e.g. "4 adding" (for grouping in reports)."""
     memory_steps: Callable[[np.ndarray], tuple[np.ndarray, int]] | None = field(default=None, compare=False)
@@ -90,7 +92,7 @@ class Experiment:
     @property
     def n_weights(self) -> int:
         """Number of weights, to compare with the paper's."""
-        return self.spec.n_weights
+        return self.spec.n_weights if self.weights is None else self.weights
 
     def init_network(self, rng: np.random.Generator) -> Network:
         """A network with the row's initial weights."""
@@ -375,12 +377,18 @@ class UnknownExperiment(KeyError):
 
 
 def get_experiment(name: str) -> Experiment:
-    """The paper row, ablation or baseline (``<row>~<model>``, lstm1997.baselines; needs torch) called ``name``;
-    an ``UnknownExperiment`` (a ``KeyError``) naming the closest names if there is none."""
+    """The paper row, ablation, row with named deviations or under a profile (``<row>+...``, lstm1997.profiles),
+    competitor (``<row>~rtrl-...``, lstm1997.competitors) or baseline (``<row>~<model>``, lstm1997.baselines;
+    needs torch) called ``name``; an ``UnknownExperiment`` (a ``KeyError``) naming the closest names if there is
+    none."""
+    from lstm1997.competitors import COMPETITORS  # imported here: it builds on this module
+
     if name in EXPERIMENTS:
         return EXPERIMENTS[name]
     if name in ABLATIONS:
         return ABLATIONS[name]
+    if name in COMPETITORS:
+        return COMPETITORS[name]
     base, *changes = name.split("+")
     if base in EXPERIMENTS and changes and "~" not in name:
         from lstm1997 import profiles  # imported here: it builds on this module
@@ -389,8 +397,8 @@ def get_experiment(name: str) -> Experiment:
             return profiles.PROFILES[changes[0]].row(EXPERIMENTS[base])
         try:
             return profiles.apply(EXPERIMENTS[base], changes)
-        except ValueError as e:
-            raise KeyError(str(e)) from None
+        except (KeyError, ValueError) as e:
+            raise UnknownExperiment(e.args[0]) from None
     baselines: dict[str, Experiment] = {}
     if "~" in name:
         try:
@@ -399,6 +407,6 @@ def get_experiment(name: str) -> Experiment:
             raise UnknownExperiment(f"baseline {name!r} needs torch ({e}); pip install 'lstm1997[torch]'") from None
         if name in baselines:
             return baselines[name]
-    close = difflib.get_close_matches(name, [*EXPERIMENTS, *ABLATIONS, *baselines], n=3, cutoff=0.4)
+    close = difflib.get_close_matches(name, [*EXPERIMENTS, *ABLATIONS, *COMPETITORS, *baselines], n=3, cutoff=0.4)
     hint = f"; did you mean {' or '.join(close)}?" if close else "; `lstm1997 list` shows all names"
     raise UnknownExperiment(f"unknown experiment {name!r}{hint}")

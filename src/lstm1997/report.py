@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from lstm1997.competitors import COMPETITORS
 from lstm1997.experiments import ABLATIONS, EXPERIMENTS
 from lstm1997.overview import overview_lines, prediction_lines
 from lstm1997.stats import BOOTSTRAP_SEED, MIN_BOOTSTRAP, POWER, RESAMPLES
@@ -150,7 +151,14 @@ def results_markdown(out: Path, command: str) -> str:
             "",
             markdown_table(ablations),
         ]
-    if any("~" in n for n in by_name):
+    competitors = [summarize(COMPETITORS[n], by_name[n]) for n in COMPETITORS if n in by_name]
+    if competitors:
+        lines += [
+            "## The paper's RTRL rows (Table 2) under our Exp 2a protocol (lstm1997.competitors)",
+            "",
+            markdown_table(competitors),
+        ]
+    if any("~" in n and n not in COMPETITORS for n in by_name):
         lines += _baseline_section(by_name)
     milestone_rows = [s for s in paper + ablations if s["milestones"]]
     if milestone_rows:
