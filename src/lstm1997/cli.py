@@ -347,10 +347,13 @@ def _cmd_report(args) -> None:
 
 
 def _cmd_inspect(args) -> None:
-    from lstm1997.diagnose import inspect_trial
+    from lstm1997.diagnose import InspectError, inspect_trial
 
     results = None if args.after is not None else args.results or Path("results")
-    lines, result = inspect_trial(args.name, args.seed, args.after, results, args.trace, args.plot)
+    try:
+        lines, result = inspect_trial(args.name, args.seed, args.after, results, args.trace, args.plot)
+    except InspectError as e:
+        raise _UsageError(str(e)) from None
     print(json.dumps(result) if args.json else "\n".join(lines))
     if args.plot:
         print(f"plot: {args.plot}", file=sys.stderr)

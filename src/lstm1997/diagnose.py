@@ -29,6 +29,10 @@ PROBE_SEQUENCES = (20, 200)
 """... but at least 20 and at most 200 sequences."""
 
 
+class InspectError(ValueError):
+    """A request the command cannot serve (a row without a 1997 net or without memory steps, a bad --after)."""
+
+
 @dataclass(frozen=True)
 class Rule:
     """One documented diagnosis (``diagnose`` says when it applies)."""
@@ -79,7 +83,7 @@ def probe_set(exp: Experiment) -> Sequences:
 def memory_masks(exp: Experiment, seqs: Sequences) -> tuple[np.ndarray, np.ndarray]:
     """(n_steps,) bool: the relevant steps of every sequence; (n,) the answer step of each (global indices)."""
     if exp.memory_steps is None:
-        raise ValueError(f"{exp.name} does not say which steps carry its information (no memory_steps)")
+        raise InspectError(f"{exp.name} does not say which steps carry its information (no memory_steps)")
     relevant = np.zeros(seqs.n_steps, dtype=bool)
     answer = np.zeros(seqs.n, dtype=np.int64)
     for i in range(seqs.n):
@@ -235,9 +239,9 @@ def check_inspectable(exp: Experiment) -> None:
     from lstm1997.trial import KernelModel
 
     if exp.model is not None and not isinstance(exp.model(exp, np.random.default_rng(0)), KernelModel):
-        raise ValueError(f"{exp.name} trains no 1997 net (a baseline with another model): nothing to inspect")
+        raise InspectError(f"{exp.name} trains no 1997 net (a baseline with another model): nothing to inspect")
     if exp.memory_steps is None:
-        raise ValueError(f"{exp.name} does not say which steps carry its information (no memory_steps)")
+        raise InspectError(f"{exp.name} does not say which steps carry its information (no memory_steps)")
 
 
 def stored_record(results: Path, name: str, seed: int) -> dict:
@@ -303,7 +307,7 @@ def inspect_trial(
 
     exp = get_experiment(name)
     if after is not None and not 1 <= after <= 10**9:
-        raise ValueError(f"--after must be 1 to 10**9 sequences, got {after}")
+        raise InspectError(f"--after must be 1 to 10**9 sequences, got {after}")
     if trace_:
         check_inspectable(exp)
         until = after or stored_record(results, exp.name, seed)["presented"]
