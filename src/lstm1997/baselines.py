@@ -3,7 +3,7 @@
 Every model here satisfies ``lstm1997.trial.Model``: it is trained online, one sequence at a time (batch size 1),
 one weight update per sequence, on the loss the paper's eqs. 19-28 differentiate,
 ``E = 1/2 sum_{target steps} sum_k (y_k - t_k)^2`` with logistic output units, and judged by the row's own
-stopping criterion, failure cap and test set (PAPER.md §1, Table 11, §12). Only the model and its optimiser change:
+stopping criterion, failure cap and test set (docs/SPEC.md §1, §1.7, §12). Only the model and its optimiser change:
 
 - ``nnlstm-h{H}-{sgd|adam}``: ``torch.nn.LSTM(n_in, H)`` + ``Linear(H, n_out)`` + logistic, PyTorch's default
   initialisation, full backpropagation through time, SGD at the row's learning rate or Adam (lr 1e-3).
@@ -432,7 +432,7 @@ class ForgetGateLSTM1997(LSTM1997):
         for t in range(n_steps):
             y_prev = torch.cat((y_c, y_in, y_out), dim=-1)
             if self.gradient == "truncated":
-                y_prev = y_prev.detach()  # PAPER.md §1.3; Gers et al. 2000 truncate the same way
+                y_prev = y_prev.detach()  # docs/spec/common.md §1.3; Gers et al. 2000 truncate the same way
             u = torch.cat((x.new_ones(batch, 1), x[t], y_prev), dim=-1)
             y_in = _logistic(u @ w_in.T)
             y_f = _logistic(u @ w_f.T)  # forget gate

@@ -1,5 +1,5 @@
 """The 30 rows of the paper's Tables 1-9, each a frozen dataclass: task, network, learning rate, criteria,
-failure cap, trial count and the paper's reported result (PAPER.md §1.6, §1.7, §2-§7, §10, §12)."""
+failure cap, trial count and the paper's reported result (docs/SPEC.md §1.6, §1.7, §2-§7, §10, §12)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class Experiment:
     """One row of the paper's tables: everything needed to run a trial and compare it with the paper."""
 
     name: str
-    """Public name, e.g. "adding-T100" (DESIGN.md §3)."""
+    """Public name, e.g. "adding-T100" (docs/DESIGN.md §3)."""
     description: str
     """One line: the task and the row's parameters."""
     spec: NetworkSpec
@@ -272,7 +272,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                     ("n_seq=13: wrong of 2560", 14),
                     ("n_seq=13: MSE", 0.0139),
                 ),
-                note="the paper's MSE column cannot be a standard MSE (PAPER.md §6)",
+                note="the paper's MSE column cannot be a standard MSE (docs/spec/adding.md §6)",
             ),  # fmt: skip
             family="5 multiplication",
         ),

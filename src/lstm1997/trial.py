@@ -1,5 +1,5 @@
 """One trial of the paper's protocol: online training on sequences one at a time, the row's stopping and
-success criteria checked after every sequence, then the test set (PAPER.md §1, Table 11, §12).
+success criteria checked after every sequence, then the test set (docs/SPEC.md §1, §1.7, §12).
 
 The kernel trains a chunk of sequences per call. Window criteria are evaluated for every sequence of the
 chunk; if one fires before the chunk's end, the chunk is rolled back and retrained up to that sequence, so

@@ -1,4 +1,4 @@
-"""Experiment 6: temporal order (PAPER.md §7, paper Sec. 5.6).
+"""Experiment 6: temporal order (docs/spec/temporal.md §7, paper Sec. 5.6).
 
 Rule. 8 symbols ``SYMBOLS = "abcdXYBE"``, coded locally on input units 0..7 (lowercase b and the trigger B are
 different symbols). The length L is uniform in {100, ..., 110}. A sequence starts with E and ends with the trigger
