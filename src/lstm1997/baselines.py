@@ -84,7 +84,7 @@ class Dense:
 
     @classmethod
     def of(cls, seqs: Sequences, dtype: type = np.float32) -> Dense:
-        x = np.zeros((seqs.n_steps, seqs.n_in), dtype=dtype)
+        x: np.ndarray = np.zeros((seqs.n_steps, seqs.n_in), dtype=dtype)
         step = np.repeat(np.arange(seqs.n_steps), np.diff(seqs.x_ptr))
         np.add.at(x, (step, seqs.x_idx), seqs.x_val)
         target_seq = seqs.target_seq
@@ -123,7 +123,8 @@ class TorchLSTMNet(nn.Module):
         with torch.no_grad():
             h, _ = lstm(x)
             h_prev = torch.cat([torch.zeros_like(h[:1]), h[:-1]])
-            net = x @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + h_prev @ lstm.weight_hh_l0.T + lstm.bias_hh_l0
+            # (the ignore: torch types a Module's attributes as Tensor | Module)
+            net = x @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + h_prev @ lstm.weight_hh_l0.T + lstm.bias_hh_l0  # type: ignore[operator]
         return {"i": torch.sigmoid(net[..., :H]), "f": torch.sigmoid(net[..., H : 2 * H]),
                 "o": torch.sigmoid(net[..., 3 * H :])}  # fmt: skip
 
@@ -533,7 +534,7 @@ class GatePretrainedModel(KernelModel):
         out = np.empty((len(seqs.targets), seqs.n_out))
         first = np.concatenate([[0], np.cumsum(np.add.reduceat(seqs.target_at, seqs.starts[:-1]))])
         mask_in = self.net.spec.masks["w_in"]
-        if self.adam_m is None:
+        if self.adam_m is None or self.adam_v is None:  # both are set together
             self.adam_m, self.adam_v = np.zeros_like(self.net.w_in), np.zeros_like(self.net.w_in)
         for i in range(seqs.n):
             x, _, has_target = seqs.sequence(i)
@@ -581,6 +582,7 @@ def _marks(base: Experiment) -> tuple[Marks, int]:
     if family == "temporal":
         return "xy", 0
     if family == "twoseq":
+        assert isinstance(base.generate, partial)  # the twoseq rows' generate
         return "first", int(base.generate.keywords["N"])
     raise ValueError(f"no gate targets for {base.name}")
 

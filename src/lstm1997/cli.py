@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from lstm1997.store import StoreError
 
@@ -20,7 +21,7 @@ QUICK = {  # one representative row of every experiment, a few trials each (the 
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit code 2
+    def error(self, message: str) -> NoReturn:  # one line, exit code 2
         self.exit(2, f"lstm1997: error: {message}\n")
 
 
@@ -163,7 +164,7 @@ def _backend(args) -> dict:
 def _cmd_list(args) -> None:
     from lstm1997.experiments import ABLATIONS, EXPERIMENTS
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": e.name,
             "weights": e.n_weights,

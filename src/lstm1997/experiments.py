@@ -7,7 +7,7 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -15,6 +15,9 @@ from lstm1997.criteria import ST3, NSeq, ReberTest, Streak, TwoSeqTest
 from lstm1997.network import Network, NetworkSpec
 from lstm1997.sequences import Sequences
 from lstm1997.tasks import adding, longlag, reber, temporal, twoseq
+
+if TYPE_CHECKING:  # trial.py imports this module
+    from lstm1997.trial import Model
 
 Generator = Callable[[np.random.Generator, int], Sequences]
 
@@ -74,7 +77,7 @@ class Experiment:
     """The paper's truncated gradient, or the full BPTT gradient of the same net (an ablation, Sec. 6's claim)."""
     batch: int = 1000
     """Training sequences per compiled call (criteria are still checked after every sequence)."""
-    model: Callable[[Experiment, np.random.Generator], object] | None = None
+    model: Callable[[Experiment, np.random.Generator], Model] | None = None
     """Builds the model a trial trains, given the row and the initialisation rng (see trial.Model); None is the
     paper's: the 1997 net of ``spec`` trained by the compiled kernel. Baseline rows set it."""
     family: str = field(default="", compare=False)
@@ -160,7 +163,7 @@ def _longlag_2c(q: int, p: int, seqs: float) -> Experiment:
     )
 
 
-def _twoseq(variant: str, T: int, N: int, st1: float, st2: float, test: tuple) -> Experiment:
+def _twoseq(variant: Literal["a", "b", "c"], T: int, N: int, st1: float, st2: float, test: tuple) -> Experiment:
     lr = 0.1 if variant == "c" else 1.0
     crit = {
         "a": TwoSeqTest(threshold=0.2, st1_max_wrong=1, st2_mae=0.01),

@@ -26,7 +26,7 @@ def summarize(exp: Experiment, records: list[dict]) -> dict:
     """The paper's table row for ``exp`` from our trial records, with the paper's figures beside it."""
     ok = [r for r in records if r["success"]]
     milestones = sorted({k for r in ok for k in r["milestones"] if r["milestones"][k] is not None})
-    tests: dict[str, dict] = {}
+    tests: dict[str, list[float]] = {}
     for r in ok:
         for when, figures in r["test"].items():
             for k, v in figures.items():

@@ -136,6 +136,7 @@ def reber_all_correct(net: Model, seqs: Sequences) -> bool:
     """Exp 1's success test: at every step the k most active outputs are exactly the k legal successors."""
     out = net.evaluate(seqs)
     legal = seqs.legal_next
+    assert legal is not None, "Exp 1's sequences carry their legal successors"
     lowest_legal = np.where(legal, out, np.inf).min(axis=1)
     highest_illegal = np.where(legal, -np.inf, out).max(axis=1)
     return bool(np.all(lowest_legal > highest_illegal))
@@ -181,7 +182,7 @@ class _Trial:
         self.test_rng = np.random.default_rng(test_ss)
         self.init_rng = init_rng = np.random.default_rng(init_ss)
         if exp.model is None:
-            self.model = KernelModel(exp.init_network(init_rng), full=exp.gradient == "full")
+            self.model: Model = KernelModel(exp.init_network(init_rng), full=exp.gradient == "full")
         else:
             self.model = exp.model(exp, init_rng)
         self.seen = 0  # sequences presented
@@ -205,6 +206,7 @@ class _Trial:
         elif exp.training_set == "2a":
             self.train_set = longlag.training_set_2a(exp.spec.n_in - 1)
         if exp.construct:  # Exp 2a: outputs alone first; cell and input gate added later
+            assert isinstance(self.model, KernelModel), "construction needs the 1997 net"
             net = self.model.net
             self.hidden_init = (net.w_in.copy(), net.w_c.copy(), net.w_k[:, 1].copy())
             net.w_in[:] = 0.0
@@ -283,10 +285,12 @@ class _Trial:
         """Index of the first sequence of the chunk at which a window criterion changes state."""
         crit = self.exp.criterion
         if isinstance(crit, ST3):
+            assert self.window is not None, "made in __init__ for ST3 and NSeq"
             full, n_bad, mean_err = self.window.scan(stats.abs_end >= crit.threshold, stats.error)
             return _first(full & (n_bad == 0) & (mean_err < crit.avg_error))
         if isinstance(crit, NSeq):
             level = crit.levels[len(self.milestones)]
+            assert self.window is not None, "made in __init__ for ST3 and NSeq"
             full, n_bad, _ = self.window.scan(stats.abs_end > crit.threshold, stats.error)
             return _first(full & (n_bad < level))
         if isinstance(crit, Streak):
@@ -308,6 +312,7 @@ class _Trial:
         self.record_curve(self.recent_error, correct)
         if isinstance(crit, ST3 | NSeq):
             bad = stats.abs_end >= crit.threshold if isinstance(crit, ST3) else stats.abs_end > crit.threshold
+            assert self.window is not None, "made in __init__ for ST3 and NSeq"
             full, n_bad, mean_err = self.window.scan(bad, stats.error)
             self.window.commit(bad, stats.error)
             if isinstance(crit, ST3):
@@ -346,6 +351,7 @@ class _Trial:
         (decreased by less than 1% since the previous chunk)."""
         if self.recent_error > 0.99 * self.previous_phase_error:
             w_in, w_c, w_k1 = self.hidden_init
+            assert isinstance(self.model, KernelModel), "construction needs the 1997 net"
             net = self.model.net
             net.w_in[:], net.w_c[:], net.w_k[:, 1] = w_in, w_c, w_k1
             self.model.masks = None
@@ -465,7 +471,7 @@ def _settings_repr(value: object) -> str:
 def _settings(exp: Experiment, legacy: bool = False) -> str:
     """A digest of the settings a trial's state depends on. ``legacy``: the digest of checkpoints written before
     0.1.0's commit 'checkpoint settings ignore defaulted fields' (repr of every field), still accepted."""
-    settings = (exp.spec, exp.lr, exp.criterion, exp.cap, exp.test_size, exp.test_threshold, exp.training_set)
+    settings: tuple = (exp.spec, exp.lr, exp.criterion, exp.cap, exp.test_size, exp.test_threshold, exp.training_set)
     settings += (exp.per_step, exp.construct, exp.batch)
     text = repr(settings) if legacy else _settings_repr(settings)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
