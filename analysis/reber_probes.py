@@ -4,7 +4,7 @@
 
 1. Learning rate: reber-3x2 at lr 0.05 and 0.02, per sequence and per step, seeds 0-5, cap 400,000.
 2. Targets: every legal successor set to 1 (multi-hot) instead of the one-hot actual next symbol (the paper
-   does not say which it used; PAPER.md §2), for three rows, seeds 0-5, each row's cap, tested every 1,000.
+   does not say which it used; docs/spec/reber.md §2), for three rows, seeds 0-5, each row's cap, tested every 1,000.
 Prints the sequences to success per seed (None = not solved by the cap).
 """
 

@@ -1,4 +1,4 @@
-"""Exp 1: what the nets learn under the two readings of "when are weights changed" (PAPER.md §1.4).
+"""Exp 1: what the nets learn under the two readings of "when are weights changed" (docs/spec/common.md §1.4).
 
     python analysis/reber_update_modes.py [--name reber-3x2-lr0.5] [--seeds 3] [--sequences 80000]
 

@@ -39,6 +39,8 @@ from lstm1997.report import results_markdown  # noqa: E402
 from lstm1997.tasks import twoseq  # noqa: E402
 from lstm1997.trial import run_trial  # noqa: E402
 
+pytestmark = pytest.mark.heavy  # torch models trained under the protocol: not in the everyday tier
+
 TINY = replace(EXPERIMENTS["twoseq-3a-T100-N3"], generate=partial(twoseq.generate, T=6, N=3, variant="a"))
 """The two-sequence problem with T = 6: learnable in a few hundred sequences by every model."""
 

@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.heavy  # every command runs as a subprocess: not in the everyday tier
+
 
 def cli(*args, cwd=None):
     return subprocess.run(

@@ -15,6 +15,8 @@ from lstm1997.ecdf import ECDF_SIZE, ecdf_figure
 from lstm1997.experiments import EXPERIMENTS
 from lstm1997.sweep import run_trials
 
+pytestmark = pytest.mark.heavy  # real runs and matplotlib: not in the everyday tier
+
 # temporal-6a under its own name, capped so that both trials fail (no gate trace: the CLI's default rows)
 TEMPORAL = dataclasses.replace(EXPERIMENTS["temporal-6a"], cap=3000)
 # adding-T100 with a loose criterion that a net outputting about 0.5 meets at once (exercises the gate trace)

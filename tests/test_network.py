@@ -45,7 +45,7 @@ def test_initialisation_follows_table_10():
     assert list(net.w_in[:, 0]) == [-1.0, -3.0, -5.0] and list(net.w_out[:, 0]) == [-2.0, -4.0, -6.0]
     net = lstm1997.get_experiment("reber-4x1-lr0.1").init_network(rng)
     assert list(net.w_out[:, 0]) == [-1.0, -2.0, -3.0, -4.0]
-    assert np.all(np.abs(net.w_in) <= 0.2) and np.abs(net.w_in).max() > 0.1  # "r" in [-0.2, 0.2] (§12)
+    assert np.all(np.abs(net.w_in) <= 0.2) and np.abs(net.w_in).max() > 0.1  # "r" in [-0.2, 0.2] (SPEC §12)
     assert not np.any(net.w_c[:, 0]) and not np.any(net.w_k[:, 0])  # only gates are biased ("ga")
     net = lstm1997.get_experiment("longlag-2a").init_network(rng)
     assert not np.any(net.w_out) and not np.any(net.w_in[:, 0])  # no output gate, no biases

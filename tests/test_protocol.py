@@ -104,6 +104,7 @@ def test_trial_is_deterministic():
     assert comparable(a) == comparable(b) != comparable(c)
 
 
+@pytest.mark.heavy  # a process pool
 def test_same_records_whatever_the_number_of_workers(tmp_path):
     exp = lstm1997.get_experiment("temporal-6a").with_options(cap=4000)
     one = run_trials(exp, [0, 1, 2], workers=1)

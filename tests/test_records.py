@@ -12,6 +12,8 @@ from lstm1997 import get_experiment, store
 from lstm1997.sweep import TIMING_FIELDS
 from lstm1997.trial import run_trial
 
+pytestmark = pytest.mark.heavy  # reruns of committed records: not in the everyday tier
+
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 
 RECORDS = [

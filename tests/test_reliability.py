@@ -23,6 +23,8 @@ from lstm1997.store import StoreError
 from lstm1997.sweep import TIMING_FIELDS, run_trials
 from lstm1997.trial import run_trial
 
+pytestmark = pytest.mark.heavy  # subprocesses, killed sweeps, Ray: not in the everyday tier
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

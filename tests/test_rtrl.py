@@ -243,3 +243,26 @@ def test_records_of_the_rows_get_their_own_table_in_the_report(tmp_path):
     run_trials(exp, [0], out=tmp_path)
     text = results_markdown(tmp_path, "test")
     assert "## The paper's RTRL rows" in text and "| longlag-2a~rtrl-p4-lr10.0 | 22% of 18 | 0% of 1 |" in text
+
+
+def test_an_rtrl_trial_resumed_from_its_checkpoint_ends_with_the_uninterrupted_record(tmp_path):
+    from dataclasses import replace
+
+    from lstm1997 import get_experiment
+    from lstm1997.sweep import TIMING_FIELDS
+    from lstm1997.trial import run_trial
+
+    exp = replace(get_experiment("longlag-2a~rtrl-p4-lr10.0"), cap=3000)
+    whole, _ = run_trial(exp, seed=2)
+    ckpt = tmp_path / "seed-2.ckpt"
+
+    def stop(seen: int, cap: int, error: float) -> None:
+        if seen >= 2000:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_trial(exp, seed=2, progress=stop, checkpoint=ckpt, checkpoint_every=0)
+    assert ckpt.exists()
+    resumed, _ = run_trial(exp, seed=2, checkpoint=ckpt)
+    drop = ("provenance", *TIMING_FIELDS)
+    assert {k: v for k, v in resumed.items() if k not in drop} == {k: v for k, v in whole.items() if k not in drop}

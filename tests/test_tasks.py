@@ -1,4 +1,4 @@
-"""The task generators of the six experiments (PAPER.md §2-§7): structure, targets recomputed from the inputs,
+"""The task generators of the six experiments (docs/SPEC.md §2-§7): structure, targets recomputed from the inputs,
 distributions within statistical tolerance, and determinism."""
 
 import re
@@ -141,7 +141,7 @@ def test_reber_strings_are_grammatical():
     assert all(s[1] == s[-2] and s[1] in "TP" for s in embedded)
     lengths = np.array([len(s) for s in embedded])
     assert lengths.min() == 9  # "short time lags (of as few as 9 steps)"
-    assert abs(lengths.mean() - 12.0) < 0.15  # simulated mean ~12.0 (PAPER.md §2)
+    assert abs(lengths.mean() - 12.0) < 0.15  # simulated mean ~12.0 (docs/spec/reber.md §2)
 
 
 def test_reber_choices_are_fair():

@@ -3,7 +3,7 @@
 Every model here satisfies ``lstm1997.trial.Model``: it is trained online, one sequence at a time (batch size 1),
 one weight update per sequence, on the loss the paper's eqs. 19-28 differentiate,
 ``E = 1/2 sum_{target steps} sum_k (y_k - t_k)^2`` with logistic output units, and judged by the row's own
-stopping criterion, failure cap and test set (PAPER.md §1, Table 11, §12). Only the model and its optimiser change:
+stopping criterion, failure cap and test set (docs/SPEC.md §1, §1.7, §12). Only the model and its optimiser change:
 
 - ``nnlstm-h{H}-{sgd|adam}``: ``torch.nn.LSTM(n_in, H)`` + ``Linear(H, n_out)`` + logistic, PyTorch's default
   initialisation, full backpropagation through time, SGD at the row's learning rate or Adam (lr 1e-3).
@@ -84,7 +84,7 @@ class Dense:
 
     @classmethod
     def of(cls, seqs: Sequences, dtype: type = np.float32) -> Dense:
-        x = np.zeros((seqs.n_steps, seqs.n_in), dtype=dtype)
+        x: np.ndarray = np.zeros((seqs.n_steps, seqs.n_in), dtype=dtype)
         step = np.repeat(np.arange(seqs.n_steps), np.diff(seqs.x_ptr))
         np.add.at(x, (step, seqs.x_idx), seqs.x_val)
         target_seq = seqs.target_seq
@@ -123,7 +123,8 @@ class TorchLSTMNet(nn.Module):
         with torch.no_grad():
             h, _ = lstm(x)
             h_prev = torch.cat([torch.zeros_like(h[:1]), h[:-1]])
-            net = x @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + h_prev @ lstm.weight_hh_l0.T + lstm.bias_hh_l0
+            # (the ignore: torch types a Module's attributes as Tensor | Module)
+            net = x @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + h_prev @ lstm.weight_hh_l0.T + lstm.bias_hh_l0  # type: ignore[operator]
         return {"i": torch.sigmoid(net[..., :H]), "f": torch.sigmoid(net[..., H : 2 * H]),
                 "o": torch.sigmoid(net[..., 3 * H :])}  # fmt: skip
 
@@ -448,7 +449,7 @@ class ForgetGateLSTM1997(LSTM1997):
         for t in range(n_steps):
             y_prev = torch.cat((y_c, y_in, y_out), dim=-1)
             if self.gradient == "truncated":
-                y_prev = y_prev.detach()  # PAPER.md §1.3; Gers et al. 2000 truncate the same way
+                y_prev = y_prev.detach()  # docs/spec/common.md §1.3; Gers et al. 2000 truncate the same way
             u = torch.cat((x.new_ones(batch, 1), x[t], y_prev), dim=-1)
             y_in = _logistic(u @ w_in.T)
             y_f = _logistic(u @ w_f.T)  # forget gate
@@ -549,7 +550,7 @@ class GatePretrainedModel(KernelModel):
         out = np.empty((len(seqs.targets), seqs.n_out))
         first = np.concatenate([[0], np.cumsum(np.add.reduceat(seqs.target_at, seqs.starts[:-1]))])
         mask_in = self.net.spec.masks["w_in"]
-        if self.adam_m is None:
+        if self.adam_m is None or self.adam_v is None:  # both are set together
             self.adam_m, self.adam_v = np.zeros_like(self.net.w_in), np.zeros_like(self.net.w_in)
         for i in range(seqs.n):
             x, _, has_target = seqs.sequence(i)
@@ -609,6 +610,7 @@ def _marks(base: Experiment) -> tuple[Marks, int]:
     if family == "temporal":
         return "xy", 0
     if family == "twoseq":
+        assert isinstance(base.generate, partial)  # the twoseq rows' generate
         return "first", int(base.generate.keywords["N"])
     raise ValueError(f"no gate targets for {base.name}")
 

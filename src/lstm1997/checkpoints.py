@@ -59,7 +59,7 @@ def save(path: Path, exp: Experiment, seed: int, state: dict, wall_time: float, 
     meta["state"] = _encode(state, arrays)
     arrays["meta"] = np.frombuffer(json.dumps(meta, allow_nan=True).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy stubs: savez(file, *args, allow_pickle=..., **kwds)
     payload = buffer.getvalue()
     store.write_atomic(path, MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
 

@@ -8,6 +8,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Any, NoReturn
 
 from lstm1997.store import StoreError
 
@@ -26,7 +27,7 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit code 2
+    def error(self, message: str) -> NoReturn:  # one line, exit code 2
         self.exit(2, f"lstm1997: error: {message}\n")
 
 
@@ -232,7 +233,7 @@ def _cmd_list(args) -> None:
     from lstm1997.profiles import PROFILES
 
     profile_rows = [p.row(e) for p in PROFILES.values() for e in EXPERIMENTS.values()] if args.all else []
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": e.name,
             "weights": e.n_weights,

@@ -1,4 +1,4 @@
-"""The paper's stopping and success criteria, one small frozen dataclass each (PAPER.md Tables 11, §2-§7, §12).
+"""The paper's stopping and success criteria, one small frozen dataclass each (docs/SPEC.md §1.7, §2-§7, §12).
 
 "Wrong" always means: the absolute error of at least one output unit exceeds the row's threshold, measured
 against the noise-free target where the training targets are noisy (Exp 3c).
@@ -15,7 +15,7 @@ class ReberTest:
     active outputs are exactly the k legal successors), tested every ``every`` training sequences."""
 
     every: int = 1000
-    """Training sequences between two runs of the success test (PAPER.md §12)."""
+    """Training sequences between two runs of the success test (docs/spec/decisions.md §12)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class TwoSeqTest:
     st2_mae: float
     """ST2's bound on the mean absolute test error (0.01 / 0.04 / 0.015)."""
     every: int = 1000
-    """Training sequences between two tests (PAPER.md §12)."""
+    """Training sequences between two tests (docs/spec/decisions.md §12)."""
     size: int = 256
     """Sequences per test set."""
 

@@ -260,14 +260,17 @@ def trained_net(exp: Experiment, seed: int, after: int | None, results: Path | N
 
     check_inspectable(exp)
     if after is not None:
-        record, net = run_trial(_quiet(exp, after), seed)
+        record, trained = run_trial(_quiet(exp, after), seed)
+        assert isinstance(trained, Network)  # check_inspectable: a 1997 net
         stop = " (the trial stopped: success)" if record["success"] else ""
-        return net, f"trained seed {seed} for {record['presented']:,} sequences{stop}"
+        return trained, f"trained seed {seed} for {record['presented']:,} sequences{stop}"
+    assert results is not None  # one of after and results is given
     stored = stored_record(results, exp.name, seed)
-    net = store.load_weights(results, exp.name, seed, exp.spec)
-    if net is not None:
-        return net, f"saved weights {store.weights_path(results, exp.name, seed)}"
+    saved = store.load_weights(results, exp.name, seed, exp.spec)
+    if saved is not None:
+        return saved, f"saved weights {store.weights_path(results, exp.name, seed)}"
     record, net = run_trial(_quiet(exp), seed)
+    assert isinstance(net, Network)
     if (record["success"], record["presented"]) != (stored["success"], stored["presented"]):
         raise StoreError(
             f"retraining {exp.name} seed {seed} gave another trial than {store.trial_path(results, exp.name, seed)} "
@@ -284,7 +287,7 @@ def trace(exp: Experiment, seed: int, until: int, points: int = 20) -> list[dict
     seqs = probe_set(exp)
     trial = _Trial(_quiet(exp, until), seed)
     every = max(until // points, 1)
-    reports = []
+    reports: list[dict] = []
 
     def measure(t) -> None:
         if not reports or t.seen >= reports[-1]["seen"] + every or t.success is not None:
@@ -310,7 +313,8 @@ def inspect_trial(
         raise InspectError(f"--after must be 1 to 10**9 sequences, got {after}")
     if trace_:
         check_inspectable(exp)
-        until = after or stored_record(results, exp.name, seed)["presented"]
+        assert after is not None or results is not None  # the command gives one of them
+        until = after or stored_record(results or Path(), exp.name, seed)["presented"]
         reports = trace(exp, seed, until)
         if plot:
             from lstm1997.diagnose_plot import plot_trace  # matplotlib: only when drawing

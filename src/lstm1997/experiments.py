@@ -1,5 +1,5 @@
 """The 30 rows of the paper's Tables 1-9, each a frozen dataclass: task, network, learning rate, criteria,
-failure cap, trial count and the paper's reported result (PAPER.md §1.6, §1.7, §2-§7, §10, §12)."""
+failure cap, trial count and the paper's reported result (docs/SPEC.md §1.6, §1.7, §2-§7, §10, §12)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
 from functools import partial
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -16,6 +16,9 @@ from lstm1997.criteria import ST3, FrozenTest, NSeq, ReberTest, Streak, TwoSeqTe
 from lstm1997.network import Network, NetworkSpec
 from lstm1997.sequences import Sequences
 from lstm1997.tasks import adding, longlag, reber, temporal, twoseq
+
+if TYPE_CHECKING:  # trial.py imports this module
+    from lstm1997.trial import Model
 
 Generator = Callable[[np.random.Generator, int], Sequences]
 
@@ -43,7 +46,7 @@ class Experiment:
     """One row of the paper's tables: everything needed to run a trial and compare it with the paper."""
 
     name: str
-    """Public name, e.g. "adding-T100" (DESIGN.md §3)."""
+    """Public name, e.g. "adding-T100" (docs/DESIGN.md §3)."""
     description: str
     """One line: the task and the row's parameters."""
     spec: NetworkSpec
@@ -78,7 +81,7 @@ class Experiment:
     count_tests: bool = False
     """Count the sequences of the periodic success tests (Exps 1 and 3) as presentations in the sequences to
     success and milestones (a reading of "sequence presentations"; the paper's rows do not)."""
-    model: Callable[[Experiment, np.random.Generator], object] | None = None
+    model: Callable[[Experiment, np.random.Generator], Model] | None = None
     """Builds the model a trial trains, given the row and the initialisation rng (see trial.Model); None is the
     paper's: the 1997 net of ``spec`` trained by the compiled kernel. Baseline rows set it."""
     weights: int | None = None
@@ -105,7 +108,8 @@ class Experiment:
     def fingerprint(self) -> str:
         """A digest of every setting that determines a trial's numbers (not the name, description, trial count or
         the paper's figures): records carry it, and a checkpoint or record of other settings is refused."""
-        settings = (self.spec, self.lr, self.generate, self.criterion, self.cap, self.test_size, self.test_threshold)
+        settings: tuple = (self.spec, self.lr, self.generate, self.criterion, self.cap, self.test_size)
+        settings += (self.test_threshold,)
         settings += (self.training_set, self.per_step, self.construct, self.gradient, self.batch, self.model)
         settings += ("count_tests",) if self.count_tests else ()  # only where set: other fingerprints stay as they were
         return hashlib.sha256(settings_repr(settings).encode()).hexdigest()[:16]
@@ -204,7 +208,7 @@ def _longlag_2c(q: int, p: int, seqs: float) -> Experiment:
     )
 
 
-def _twoseq(variant: str, T: int, N: int, st1: float, st2: float, test: tuple) -> Experiment:
+def _twoseq(variant: Literal["a", "b", "c"], T: int, N: int, st1: float, st2: float, test: tuple) -> Experiment:
     lr = 0.1 if variant == "c" else 1.0
     crit = {
         "a": TwoSeqTest(threshold=0.2, st1_max_wrong=1, st2_mae=0.01),
@@ -319,7 +323,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                     ("n_seq=13: wrong of 2560", 14),
                     ("n_seq=13: MSE", 0.0139),
                 ),
-                note="the paper's MSE column cannot be a standard MSE (PAPER.md §6)",
+                note="the paper's MSE column cannot be a standard MSE (docs/spec/adding.md §6)",
             ),  # fmt: skip
             family="5 multiplication",
             memory_steps=adding.memory_steps,

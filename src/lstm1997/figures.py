@@ -19,6 +19,7 @@ import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 
 from lstm1997 import learning, store  # noqa: E402
 from lstm1997.criteria import ST3, NSeq, ReberTest, Streak, TwoSeqTest  # noqa: E402
@@ -69,9 +70,11 @@ def _save(fig: plt.Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     caption = _caption()
     margin = CAPTION_INCHES / fig.get_figheight()
-    fig.get_layout_engine().set(rect=(0, margin, 1, 1 - margin))  # keep the axes off the caption
+    engine = fig.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)  # every figure here is made with layout="constrained"
+    engine.set(rect=(0, margin, 1, 1 - margin))  # keep the axes off the caption
     fig.canvas.draw()
-    content = hashlib.sha256(np.asarray(fig.canvas.buffer_rgba()).tobytes()).hexdigest()
+    content = hashlib.sha256(np.asarray(fig.canvas.buffer_rgba()).tobytes()).hexdigest()  # type: ignore[attr-defined]
     if _content(path) == content:
         plt.close(fig)
         return path
@@ -310,7 +313,7 @@ def plot_gates(
             noisy = clean is not None and not np.allclose(clean[mask, k], y[mask, k])
             ax_y.plot(t[mask], y[mask, k], "o", ms=6, mfc="none", mew=1.5, color=line.get_color(),
                       label=f"{'noisy training ' if noisy else ''}target {k}")  # fmt: skip
-            if noisy:
+            if noisy and clean is not None:
                 ax_y.plot(t[mask], clean[mask, k], "*", ms=10, color=line.get_color(), label=f"noise-free target {k}")
         ax_y.set_ylabel("output y_k")
     else:
@@ -366,6 +369,7 @@ def gate_trace(exp: Experiment, records: list[dict], path: Path, max_steps: floa
              f"(> {max_steps:.3g})")  # fmt: skip
         return None
     rerun, net = run_trial(exp, best["seed"])
+    assert isinstance(net, Network), "gate traces are drawn for the 1997 net only"
     if (rerun["success"], rerun["sequences"]) != (best["success"], best["sequences"]):
         note(f"gate trace of {exp.name}: rerun of seed {best['seed']} differs from its record "
              f"(success {rerun['success']} after {rerun['sequences']}; record from another version?)")  # fmt: skip

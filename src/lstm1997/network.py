@@ -2,7 +2,7 @@
 
 Hidden units (input gates, output gates, cells) read the source vector
 ``u(t) = [1, x(t), y_c(t-1), y_in(t-1), y_out(t-1)]``; output units read ``v(t) = [1, y_c(t), x(t)]``
-(PAPER.md §1.2, processing order of Sec. 5). Cells are ordered block by block. A connection the
+(docs/spec/common.md §1.2, processing order of Sec. 5). Cells are ordered block by block. A connection the
 architecture does not have is exactly zero in the weights and masked out of every update.
 """
 
@@ -157,7 +157,7 @@ class NetworkSpec:
 
 @dataclass
 class Network:
-    """A 1997 LSTM net: its spec and its four float64 weight arrays (layout: DESIGN.md §3)."""
+    """A 1997 LSTM net: its spec and its four float64 weight arrays (layout: docs/DESIGN.md §3)."""
 
     spec: NetworkSpec
     """The architecture these weights belong to."""

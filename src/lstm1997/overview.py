@@ -45,7 +45,8 @@ def _columns(row: str) -> list[str]:
     from lstm1997.profiles import PROFILES
 
     exp = EXPERIMENTS[row]
-    names, runs = [row], {(): row}  # deviations -> the row that runs them (two profiles may apply the same)
+    names = [row]
+    runs: dict[tuple[str, ...], str] = {(): row}  # deviations -> the row that runs them (profiles may share one)
     for p in PROFILE_COLUMNS:
         chosen = tuple(PROFILES[p].chosen(exp)) if p in PROFILES else (p,)
         names.append(runs.setdefault(chosen, f"{row}+{p}"))
@@ -88,7 +89,7 @@ def terminal_summary(by_name: dict[str, list[dict]], rows: list[str]) -> str:
     for family, verdicts in families.items():
         parts = []
         for i, column in enumerate(["literal", *PROFILE_COLUMNS]):
-            run = [v[i] for v in verdicts if v[i] is not None]
+            run = [bool(v[i]) for v in verdicts if v[i] is not None]
             parts.append(f"{column} {sum(run)}/{len(run)}" if run else f"{column} not run")
         out.append(f"Exp {family}: rows reproduced: " + ", ".join(parts))
     return "\n".join(out) + "\n"

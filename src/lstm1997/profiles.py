@@ -54,7 +54,11 @@ def _spec(**changes) -> Callable[[Experiment], Experiment]:
 
 
 def _every(n: int) -> Callable[[Experiment], Experiment]:
-    return lambda exp: replace(exp, criterion=replace(exp.criterion, every=n), batch=min(exp.batch, n))
+    def change(exp: Experiment) -> Experiment:
+        assert isinstance(exp.criterion, ReberTest | TwoSeqTest)
+        return replace(exp, criterion=replace(exp.criterion, every=n), batch=min(exp.batch, n))
+
+    return change
 
 
 def _frozen_test(exp: Experiment) -> Experiment:

@@ -97,7 +97,7 @@ def _where_mean(s: dict) -> str:
         return "-"
     if q is None or q["mean_interval"] is None:
         return "no CI"
-    return where(p, q["mean_interval"])
+    return where(p, q["mean_interval"]) or "-"
 
 
 def _link(figures: Path, dest_dir: Path, file: str, text: str) -> str:
@@ -202,7 +202,7 @@ def _compare(rows: _Rows, pairs: list[tuple[str, str]], reference: str) -> str:
     ]
     for ref_name in dict.fromkeys(r for r, _ in pairs):
         ref = rows.get(ref_name)
-        others = [(v, rows.get(v)) for r, v in pairs if r == ref_name]
+        others = [(v, s) for r, v in pairs if r == ref_name and (s := rows.get(v)) is not None]
         if ref is None or not others:
             continue
         lines.append(f"| {ref_name} | {reference} | {success_cell(ref)} | {mean_cell(ref)} | | |")
@@ -254,6 +254,7 @@ def _rtrl(rows: _Rows) -> str:
             continue
         try:
             s = rows.get(name)
+            assert s is not None  # the row has records
         except KeyError:  # records of a competitor row this code does not define: no paper figures to compare
             s = summarize(replace(EXPERIMENTS["longlag-2a"], name=name), rows.records[name])
             lines.append(f"| {name} | unknown to this code | {success_cell(s)} | {mean_cell(s)} | - | - |")

@@ -170,3 +170,15 @@ class RTRLNet:
 
     def finite(self) -> bool:
         return bool(np.all(np.isfinite(self.w_h)) and np.all(np.isfinite(self.w_k)))
+
+    def state(self) -> dict:
+        """The weights, as plain arrays (a checkpoint's part of the model)."""
+        return {"w_h": self.w_h, "w_k": self.w_k}
+
+    def restore(self, state: dict) -> None:
+        """Continue from ``state()`` of a net of the same row; refuses arrays of another shape."""
+        for name in ("w_h", "w_k"):
+            value = np.ascontiguousarray(state[name], dtype=np.float64)
+            if value.shape != getattr(self, name).shape:
+                raise ValueError(f"RTRL state {name} has shape {value.shape}, the net {getattr(self, name).shape}")
+            setattr(self, name, value)

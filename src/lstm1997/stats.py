@@ -99,7 +99,7 @@ def fisher_exact(k1: int, n1: int, k2: int, n2: int) -> float:
 
 
 def bootstrap_interval(
-    values: Sequence[float],
+    values: Sequence[float] | np.ndarray,
     statistic: Callable[..., np.ndarray] = np.mean,
     level: float = LEVEL,
     resamples: int = RESAMPLES,

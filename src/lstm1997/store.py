@@ -261,7 +261,7 @@ def save_weights(out: Path, experiment: str, seed: int, net: Network) -> Path:
     meta = {"format": WEIGHTS_FORMAT, "lstm1997": __version__, "experiment": experiment, "seed": int(seed),
             "spec": _spec_dict(net.spec)}  # fmt: skip
     buffer = io.BytesIO()
-    np.savez(buffer, meta=np.array(json.dumps(meta)), **net.weights)
+    np.savez(buffer, meta=np.array(json.dumps(meta)), **net.weights)  # type: ignore[arg-type]  # numpy stubs
     data = buffer.getvalue()
     write_atomic(path, data)
     write_atomic(Path(f"{path}.sha256"), f"{hashlib.sha256(data).hexdigest()}  {path.name}\n".encode())

@@ -30,7 +30,7 @@ def summarize(exp: Experiment, records: list[dict]) -> dict:
     """The paper's table row for ``exp`` from our trial records, with the paper's figures beside it."""
     ok = [r for r in records if r["success"]]
     milestones = sorted({k for r in ok for k in r["milestones"] if r["milestones"][k] is not None})
-    tests: dict[str, dict] = {}
+    tests: dict[str, list[float]] = {}
     for r in ok:
         for when, figures in r["test"].items():
             for k, v in figures.items():
@@ -129,7 +129,7 @@ def verdict(summary: dict) -> str:
 
 
 def _where(place: str | None) -> str:
-    return {"inside": "in our CI", "below": "below our CI", "above": "above our CI"}.get(place, "-")
+    return {"inside": "in our CI", "below": "below our CI", "above": "above our CI"}.get(place or "", "-")
 
 
 def _ci(interval: tuple[float, float] | None, unit: str = "") -> str:

@@ -71,8 +71,9 @@ def run_trials(
     chunk), so an interrupted sweep resumes where it stopped. ``backend="ray"`` runs each trial as a Ray
     task: on the cluster at ``address`` if given (``workers`` is then the cluster's business), else on a
     local Ray instance with ``workers`` CPUs (an already initialised Ray is used as it is)."""
-    options = {"backend": backend, "address": address, "checkpoint_every": checkpoint_every}
-    return run_plan([(exp, seeds)], workers, out, report, **options)[0]
+    return run_plan(
+        [(exp, seeds)], workers, out, report, backend=backend, address=address, checkpoint_every=checkpoint_every
+    )[0]
 
 
 def run_plan(

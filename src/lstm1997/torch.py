@@ -2,12 +2,12 @@
 
 ``LSTM1997`` runs memory cell blocks (one input gate and one optional output gate per block, a constant error
 carousel per cell, no forget gate, no peepholes) followed by logistic output units, exactly as in
-``lstm1997.kernels`` (PAPER.md §1.1-§1.2, weight layout DESIGN.md §3):
+``lstm1997.kernels`` (docs/spec/common.md §1.1-§1.2, weight layout docs/DESIGN.md §3):
 
     u(t) = [1, x(t), y_c(t-1), y_in(t-1), y_out(t-1)]      source of gates and cells
     v(t) = [1, y_c(t), x(t)]                               source of output units
 
-Two gradients are available. ``gradient="truncated"`` is the paper's (PAPER.md §1.3, backward-mode form): the
+Two gradients are available. ``gradient="truncated"`` is the paper's (docs/spec/common.md §1.3, backward-mode form): the
 recurrent inputs y_c(t-1), y_in(t-1), y_out(t-1) are detached where they enter u(t), so error flows back in time
 only through the CEC s(t-1) -> s(t); autograd then reproduces eqs. 19-28, i.e. ``lstm1997.truncated_gradient``.
 ``gradient="full"`` detaches nothing (untruncated BPTT).
@@ -45,7 +45,7 @@ class LSTM1997(nn.Module):
         dtype: floating-point type of parameters and buffers.
         device: device of parameters and buffers (None: torch's default device).
 
-    Parameters (layout of ``lstm1997.Network``, DESIGN.md §3):
+    Parameters (layout of ``lstm1997.Network``, docs/DESIGN.md §3):
         w_in: (n_blocks, n_u) input gate weights; w_out: (n_blocks, n_u) output gate weights (unused, zero, if
         ``spec.output_gate`` is False); w_c: (n_cells, n_u) cell input weights; w_k: (n_out, n_v) output unit
         weights. n_u = 1 + n_in + n_cells + 2 n_blocks, n_v = 1 + n_cells + n_in.
@@ -182,7 +182,7 @@ class LSTM1997(nn.Module):
         for t in range(n_steps):
             y_prev = torch.cat((y_c, y_in, y_out), dim=-1)  # recurrent part of u(t)
             if self.gradient == "truncated":
-                # PAPER.md §1.3: d net_{in,out,c}(t) / d y(t-1) := 0, the error leaves no cell or gate.
+                # docs/spec/common.md §1.3: d net_{in,out,c}(t) / d y(t-1) := 0, the error leaves no cell or gate.
                 y_prev = y_prev.detach()
             y_in = _logistic(x_in[t] + y_prev @ r_in.T)  # eq. 6: input gates
             # eq. 7: output gates; without them (Exps 2a/2b) y_out = 1, so y_c = h(s)

@@ -1,5 +1,5 @@
 """One trial of the paper's protocol: online training on sequences one at a time, the row's stopping and
-success criteria checked after every sequence, then the test set (PAPER.md §1, Table 11, §12).
+success criteria checked after every sequence, then the test set (docs/SPEC.md §1, §1.7, §12).
 
 The kernel trains a chunk of sequences per call. Window criteria are evaluated for every sequence of the
 chunk; if one fires before the chunk's end, the chunk is rolled back and retrained up to that sequence, so
@@ -42,8 +42,8 @@ CHECKPOINT_EVERY = 180.0
 _RNGS = ("init_rng", "data_rng", "test_rng")
 """The trial's random generators, saved as their bit generators' states."""
 
-_PLAIN = ("seen", "steps", "milestones", "tests", "curve", "curve_stride", "chunks", "success", "diverged")
-_PLAIN += ("sequences", "streak", "recent_error", "tested", "hidden_init", "previous_phase_error")
+_PLAIN: tuple[str, ...] = ("seen", "steps", "milestones", "tests", "curve", "curve_stride", "chunks", "success")
+_PLAIN += ("diverged", "sequences", "streak", "recent_error", "tested", "hidden_init", "previous_phase_error")
 """_Trial attributes saved as they are (plain data; the last two only in Exp 2a's construction)."""
 
 
@@ -170,6 +170,7 @@ def reber_all_correct(net: Model, seqs: Sequences) -> bool:
     """Exp 1's success test: at every step the k most active outputs are exactly the k legal successors."""
     out = net.evaluate(seqs)
     legal = seqs.legal_next
+    assert legal is not None, "Exp 1's sequences carry their legal successors"
     lowest_legal = np.where(legal, out, np.inf).min(axis=1)
     highest_illegal = np.where(legal, -np.inf, out).max(axis=1)
     return bool(np.all(lowest_legal > highest_illegal))
@@ -215,7 +216,7 @@ class _Trial:
         self.test_rng = np.random.default_rng(test_ss)
         self.init_rng = init_rng = np.random.default_rng(init_ss)
         if exp.model is None:
-            self.model = KernelModel(exp.init_network(init_rng), full=exp.gradient == "full")
+            self.model: Model = KernelModel(exp.init_network(init_rng), full=exp.gradient == "full")
         else:
             self.model = exp.model(exp, init_rng)
         self.seen = 0  # sequences presented
@@ -240,6 +241,7 @@ class _Trial:
         elif exp.training_set == "2a":
             self.train_set = longlag.training_set_2a(exp.spec.n_in - 1)
         if exp.construct:  # Exp 2a: outputs alone first; cell and input gate added later
+            assert isinstance(self.model, KernelModel), "construction needs the 1997 net"
             net = self.model.net
             self.hidden_init = (net.w_in.copy(), net.w_c.copy(), net.w_k[:, 1].copy())
             net.w_in[:] = 0.0
@@ -329,10 +331,12 @@ class _Trial:
         """Index of the first sequence of the chunk at which a window criterion changes state."""
         crit = self.exp.criterion
         if isinstance(crit, ST3):
+            assert self.window is not None, "made in __init__ for ST3 and NSeq"
             full, n_bad, mean_err = self.window.scan(stats.abs_end >= crit.threshold, stats.error)
             return _first(full & (n_bad == 0) & (mean_err < crit.avg_error))
         if isinstance(crit, NSeq):
             level = crit.levels[len(self.milestones)]
+            assert self.window is not None, "made in __init__ for ST3 and NSeq"
             full, n_bad, _ = self.window.scan(stats.abs_end > crit.threshold, stats.error)
             return _first(full & (n_bad < level))
         if isinstance(crit, Streak):
@@ -356,6 +360,7 @@ class _Trial:
             self.maybe_add_cell()
         if isinstance(crit, ST3 | NSeq):
             bad = stats.abs_end >= crit.threshold if isinstance(crit, ST3) else stats.abs_end > crit.threshold
+            assert self.window is not None, "made in __init__ for ST3 and NSeq"
             full, n_bad, mean_err = self.window.scan(bad, stats.error)
             self.window.commit(bad, stats.error)
             if isinstance(crit, ST3):
@@ -401,6 +406,7 @@ class _Trial:
         (decreased by less than 1% since the previous chunk)."""
         if self.recent_error > 0.99 * self.previous_phase_error:
             w_in, w_c, w_k1 = self.hidden_init
+            assert isinstance(self.model, KernelModel), "construction needs the 1997 net"
             net = self.model.net
             net.w_in[:], net.w_c[:], net.w_k[:, 1] = w_in, w_c, w_k1
             self.model.masks = None

@@ -1,4 +1,4 @@
-"""Experiments 4 and 5: the adding and the multiplication problem (PAPER.md §5, §6, §9.1; paper Secs. 5.4, 5.5).
+"""Experiments 4 and 5: the adding and the multiplication problem (docs/spec/adding.md §5-§6; paper Secs. 5.4, 5.5).
 
 Rule. Each step is a pair (value, marker): input unit 0 holds the value, unit 1 the marker; one output unit. The
 length L is an integer drawn uniformly from {T, ..., T + T//10} (inclusive). Values are uniform in [-1, 1] (adding)
@@ -12,7 +12,7 @@ All other markers are 0, except the first and the last pair, whose marker is -1.
 never marked). If position 0 is marked, its value is set to 0.0 (adding) or 1.0 (multiplication), in the input as
 well as in the target. The only target is at the last step: 0.5 + (X1 + X2)/4 (adding) or X1 * X2 (multiplication).
 The minimal lag between the second marker and the end is at least T/2. This is the 1997 task, not the later
-"two +1 markers, unscaled sum" variant (PAPER.md §9.1).
+"two +1 markers, unscaled sum" variant (docs/spec/paper.md §9.1).
 
 Worked example (adding, T = 20, L = 21, first marked pair at 3, second at 7)::
 

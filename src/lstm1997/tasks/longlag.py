@@ -1,4 +1,4 @@
-"""Experiment 2: noise-free and noisy sequences with long time lags (PAPER.md §3, paper Sec. 5.2).
+"""Experiment 2: noise-free and noisy sequences with long time lags (docs/spec/longlag.md §3, paper Sec. 5.2).
 
 **2a** (noise-free, long lags). p+1 symbols, coded locally with p+1 input and p+1 output units: a_1..a_{p-1} are
 units 0..p-2, x is unit p-1 and y is unit p. There are two sequences, each chosen with probability 0.5:
@@ -10,15 +10,15 @@ first symbol, p steps back. Example, p = 4 (a_1, a_2, a_3 = units 0, 1, 2; x = 3
     target  0    1     2     3=x
 
 **2b** (no local regularities). As 2a, but the p-1 middle symbols are drawn uniformly i.i.d. from a_1..a_{p-1}
-(1 <= i_k <= p-1, PAPER.md §3); again the target at every step is the next symbol. Only the final x/y is fully
+(1 <= i_k <= p-1, docs/spec/longlag.md §3); again every step's target is the next symbol. Only the final x/y is fully
 predictable. Example, p = 4: (y, a3, a1, a1, y) gives inputs 4, 2, 0, 0 and targets 2, 0, 0, 4.
 
 **2c** (very long lags, no local regularities). p+4 symbols coded locally with p+4 input units: the distractors
 a_1..a_p are units 0..p-1, e is p, b is p+1, x is p+2, y is p+3; 2 output units. A sequence is b, then x or y
 (p=0.5), then q distractors, then k further distractors with P(k) = 0.1 * 0.9^k (k >= 0, mean 9), then the trigger
 e, then the x/y of position 2 again. Distractors are uniform over a_1..a_p (the paper's bound "q" is read as p,
-PAPER.md §3 erratum (i)). The net is given b, x|y, the q+k distractors and e (q+k+3 inputs); the final x/y is not
-input. The only target is at the e step: (1, 0) if the second symbol was x, (0, 1) if it was y (PAPER.md §12).
+docs/spec/longlag.md §3 (i)). The net is given b, x|y, the q+k distractors and e (q+k+3 inputs); the final x/y is not
+input. The only target is at the e step: (1, 0) if the second symbol was x, (0, 1) if y (docs/spec/decisions.md §12).
 Example, p = 3, q = 2 (e = 3, b = 4, x = 5, y = 6), sequence b y a2 a1 a3 e [y] with k = 1::
 
     input   b=4  y=6  a2=1  a1=0  a3=2  e=3
@@ -58,7 +58,7 @@ def memory_steps(x: np.ndarray) -> tuple[np.ndarray, int]:
     """Where the target's information enters a sequence ``x`` (T, n_in) of 2a, 2b or 2c: the step that inputs x or
     y (the last two input units in every variant: the first step of 2a/2b, the second of 2c), and the step whose
     target depends on it (the last)."""
-    return x[:, -2:].any(axis=1), len(x) - 1
+    return np.asarray(x[:, -2:].any(axis=1)), len(x) - 1
 
 
 def _check_p(p: int) -> None:

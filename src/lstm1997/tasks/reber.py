@@ -1,4 +1,4 @@
-"""Experiment 1: the embedded Reber grammar (PAPER.md §2, paper Sec. 5.1).
+"""Experiment 1: the embedded Reber grammar (docs/spec/reber.md §2, paper Sec. 5.1).
 
 Rule. A Reber string is produced by walking the standard Reber grammar (Cleeremans et al. 1989; Fahlman 1991)
 from node 0 to the end node, choosing each outgoing edge with probability 0.5 where there is a choice::
@@ -7,12 +7,12 @@ from node 0 to the end node, choosing each outgoing edge with probability 0.5 wh
     4 -X-> 3 | -S-> 6 ;  5 -P-> 4 | -V-> 6 ;  6 -E-> end
 
 An embedded Reber string is ``B``, then ``T`` or ``P`` (p=0.5), then a full Reber string (with its own B...E), then
-**the same** ``T`` or ``P``, then ``E``. Minimal length 9, mean length ~12, no length cap (PAPER.md §2).
+**the same** ``T`` or ``P``, then ``E``. Minimal length 9, mean length ~12, no length cap (docs/spec/reber.md §2).
 
 Coding (§2): the 7 symbols ``SYMBOLS = "BTPSXVE"`` are coded locally (one-hot, 7 input and 7 output units; the index
 in ``SYMBOLS`` is the unit). The net reads a string one symbol at a time and predicts the next symbol at every step:
 the input at step t is ``s[t]`` for t = 0..L-2 (the final E is never input), and the training target is the one-hot
-of the actual next symbol ``s[t+1]`` (project decision, PAPER.md §12). ``legal_next`` marks the k = 1 or 2 legal
+of the actual next symbol ``s[t+1]`` (docs/spec/decisions.md §12). ``legal_next`` marks the k = 1 or 2 legal
 successors at every step; the success test asks that the k most active outputs be exactly these.
 
 Worked example: ``"BTBPVVETE"`` (= B, T, Reber string BPVVE, T, E; the shortest kind) gives 8 steps:

@@ -1,4 +1,4 @@
-"""Experiment 6: temporal order (PAPER.md §7, paper Sec. 5.6).
+"""Experiment 6: temporal order (docs/spec/temporal.md §7, paper Sec. 5.6).
 
 Rule. 8 symbols ``SYMBOLS = "abcdXYBE"``, coded locally on input units 0..7 (lowercase b and the trigger B are
 different symbols). The length L is uniform in {100, ..., 110}. A sequence starts with E and ends with the trigger
@@ -43,7 +43,7 @@ MIN_LENGTH, MAX_LENGTH = 100, 110
 def memory_steps(x: np.ndarray) -> tuple[np.ndarray, int]:
     """Where the class enters a sequence ``x`` (T, 8): the steps that input X or Y, and the step whose target
     depends on them (the last, where the trigger B is input)."""
-    return x[:, X : X + 2].any(axis=1), len(x) - 1
+    return np.asarray(x[:, X : X + 2].any(axis=1)), len(x) - 1
 
 
 def generate(rng: np.random.Generator, n: int, n_relevant: int) -> Sequences:

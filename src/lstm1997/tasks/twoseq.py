@@ -1,4 +1,4 @@
-"""Experiment 3: noise and signal on the same channel, the "2-sequence problem" (PAPER.md §4, paper Sec. 5.3).
+"""Exp 3: noise and signal on the same channel, the "2-sequence problem" (docs/spec/twoseq.md §4, paper Sec. 5.3).
 
 Rule. One real-valued input unit and one output unit. The length is an integer drawn uniformly from
 {T, ..., T + T//10} (inclusive). Each sequence is of class 1 or class 2 with probability 0.5. The first N elements are
