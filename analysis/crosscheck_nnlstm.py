@@ -145,7 +145,7 @@ def trial(row: str, seed: int, cap: int | None = None) -> dict:
     cap = task.cap if cap is None else cap
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    net = Net(s, task)  # float32, PyTorch's default (float64 nn.LSTM runs ~8x slower on this CPU)
+    net = Net(s, task)  # float32, PyTorch's default (the harness computes in float64)
     opt = optimiser(s, net.parameters())
     errors: deque[float] = deque()  # E = sum_k (t_k - y_k)^2 of the window's sequences (PAPER.md §12)
     wrong: deque[bool] = deque()  # absolute error of some output >= threshold
