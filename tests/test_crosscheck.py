@@ -69,8 +69,8 @@ def test_temporal_rules(script):
 
 
 def test_generators_match_the_harness_in_distribution(script):
-    """Same lengths, marker positions and targets as lstm1997's generators, in distribution (20,000 each)."""
-    n = 20_000
+    """Same lengths, marker positions and targets as lstm1997's generators, in distribution (10,000 each)."""
+    n = 10_000
     rng = np.random.default_rng(2)
     ours = [script.adding_sequence(rng) for _ in range(n)]
     seqs = EXPERIMENTS["adding-T100"].generate(np.random.default_rng(3), n)
@@ -78,10 +78,10 @@ def test_generators_match_the_harness_in_distribution(script):
     for feature in (lambda s: len(s[0]), lambda s: np.flatnonzero(s[0][:, 1] == 1.0).max()):
         a = np.bincount([feature(s) for s in ours], minlength=111) / n
         b = np.bincount([feature(s) for s in theirs], minlength=111) / n
-        assert np.abs(a - b).max() < 0.015  # ~4 standard errors of a difference of frequencies near 1/11
+        assert np.abs(a - b).max() < 0.017  # ~4 standard errors of a difference of frequencies near 1/11
     a = np.array([t[0] for _, t in ours])
     b = seqs.targets[:, 0]
-    assert abs(a.mean() - b.mean()) < 0.006 and abs(a.std() - b.std()) < 0.006
+    assert abs(a.mean() - b.mean()) < 0.01 and abs(a.std() - b.std()) < 0.006
 
 
 def test_a_tiny_trial_runs(script, monkeypatch):
