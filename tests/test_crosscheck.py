@@ -11,6 +11,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from lstm1997.baselines import Dense  # noqa: E402
 from lstm1997.experiments import EXPERIMENTS  # noqa: E402
 
 PATH = Path(__file__).resolve().parent.parent / "analysis" / "crosscheck_nnlstm.py"
@@ -74,10 +75,15 @@ def test_generators_match_the_harness_in_distribution(script):
     rng = np.random.default_rng(2)
     ours = [script.adding_sequence(rng) for _ in range(n)]
     seqs = EXPERIMENTS["adding-T100"].generate(np.random.default_rng(3), n)
-    theirs = [seqs.sequence(i) for i in range(n)]
-    for feature in (lambda s: len(s[0]), lambda s: np.flatnonzero(s[0][:, 1] == 1.0).max()):
-        a = np.bincount([feature(s) for s in ours], minlength=111) / n
-        b = np.bincount([feature(s) for s in theirs], minlength=111) / n
+    x = Dense.of(seqs, dtype=np.float64).x
+    at = np.flatnonzero(x[:, 1] == 1.0)  # marked steps, in order: two per sequence
+    theirs_second = (at - seqs.starts[np.searchsorted(seqs.starts, at, side="right") - 1]).reshape(n, 2).max(axis=1)
+    pairs = (
+        ([len(x) for x, _ in ours], np.diff(seqs.starts)),
+        ([np.flatnonzero(x[:, 1] == 1.0).max() for x, _ in ours], theirs_second),
+    )
+    for a, b in pairs:
+        a, b = np.bincount(a, minlength=111) / n, np.bincount(b, minlength=111) / n
         assert np.abs(a - b).max() < 0.017  # ~4 standard errors of a difference of frequencies near 1/11
     a = np.array([t[0] for _, t in ours])
     b = seqs.targets[:, 0]
@@ -86,6 +92,11 @@ def test_generators_match_the_harness_in_distribution(script):
 
 def test_a_tiny_trial_runs(script, monkeypatch):
     monkeypatch.setitem(script.TASKS, "adding-T100", replace(script.TASKS["adding-T100"], test_size=50))
-    r = script.trial("adding-T100~nnlstm-h64-modern", seed=0, cap=20)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the script's main() does
+    try:
+        r = script.trial("adding-T100~nnlstm-h64-modern", seed=0, cap=20)
+    finally:
+        torch.set_num_threads(threads)
     assert r["presented"] == 20 and not r["success"] and np.isfinite(r["final_error"])
     assert 0 <= r["test_wrong"] <= 50
