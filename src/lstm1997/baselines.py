@@ -2,14 +2,18 @@
 
 Every model here satisfies ``lstm1997.trial.Model``: it is trained online, one sequence at a time (batch size 1),
 one weight update per sequence, on the loss the paper's eqs. 19-28 differentiate,
-``E = 1/2 sum_{target steps} sum_k (y_k - t_k)^2`` with logistic output units, and judged by the row's own
-stopping criterion, failure cap and test set (PAPER.md §1, Table 11, §12). Only the model and its optimiser change:
+``E = 1/2 sum_{target steps} sum_k (y_k - t_k)^2`` with logistic output units (linear ones only in the modern
+rows' adding task), and judged by the row's own stopping criterion, failure cap and test set (PAPER.md §1,
+Table 11, §12). Only the model and its optimiser change:
 
 - ``nnlstm-h{H}-{sgd|adam}``: ``torch.nn.LSTM(n_in, H)`` + ``Linear(H, n_out)`` + logistic, PyTorch's default
   initialisation, full backpropagation through time, SGD at the row's learning rate or Adam (lr 1e-3).
   H is either chosen so the parameter count is closest to the paper's net, or 32. The training runs in
   nnlstm.py, a compiled float64 copy of what autograd and torch.optim compute (up to 20x faster than PyTorch at
   batch size 1; docs/PERFORMANCE.md).
+- ``nnlstm-h64-modern`` (adding-T100 and temporal-6a only): ``nn.LSTM(n_in, 64)`` as trained today, forget-gate
+  bias +1, a linear output where the target is real-valued, RMSprop after clipping the gradient norm to 1
+  (``modern_model``; docs/PREDICTS_THE_MEAN.md section 5).
 - ``forget-gate``: the 1997 net of the row plus one forget gate per block (Gers, Schmidhuber & Cummins 2000,
   "Learning to forget: continual prediction with LSTM", Neural Computation 12(10)):
   ``s(t) = y_f(t) s(t-1) + y_in(t) g(net_c(t))``, with ``y_f = f(w_f . u(t))`` reading the same source vector
@@ -666,5 +670,5 @@ def modern_row(base: Experiment, lr: float) -> Experiment:
 
 
 BASELINES: dict[str, Experiment] = {e.name: e for base in BASE_ROWS for e in _variants(EXPERIMENTS[base])}
-BASELINES.update({f"{n}~nnlstm-h{MODERN_HIDDEN}-modern": modern_row(EXPERIMENTS[n], lr) for n, lr in MODERN_LR.items()})
 """Baseline rows ``<paper row>~<model>``: the paper row with another model, under the paper's protocol."""
+BASELINES.update({f"{n}~nnlstm-h{MODERN_HIDDEN}-modern": modern_row(EXPERIMENTS[n], lr) for n, lr in MODERN_LR.items()})
