@@ -277,3 +277,17 @@ def test_row_runs_through_the_protocol_and_the_report(name, tmp_path):
     store.save(tmp_path, record)
     text = results_markdown(tmp_path, "test")
     assert "Baselines under the paper's protocol" in text and name in text
+
+
+def test_modern_rows_build_the_modern_net():
+    """nn.LSTM(n_in, 64), total forget-gate bias +1 (the other biases PyTorch's), RMSprop, clipping at 1, a linear
+    output on adding and logistic ones on temporal order."""
+    for name, linear in (("adding-T100", True), ("temporal-6a", False)):
+        exp = BASELINES[f"{name}~nnlstm-h64-modern"]
+        model = exp.model(exp, np.random.default_rng(0))
+        H, G, n_in = 64, 256, exp.spec.n_in
+        b_ih = model.theta[G * (n_in + H) : G * (n_in + H + 1)]
+        b_hh = model.theta[G * (n_in + H + 1) : G * (n_in + H + 2)]
+        assert np.all(b_ih[H : 2 * H] + b_hh[H : 2 * H] == 1.0)
+        assert 0 < np.abs(b_ih[:H]).max() <= 1 / 8 and 0 < np.abs(b_hh[2 * H :]).max() <= 1 / 8
+        assert (model.hidden, model.optimizer, model.clip, model.linear) == (64, "rmsprop", 1.0, linear)

@@ -1,5 +1,6 @@
 """The compiled nn.LSTM baseline (lstm1997.nnlstm) against torch.nn.LSTM with autograd and torch.optim, float64:
-outputs, BPTT gradients and whole SGD / Adam trajectories agree to 1e-10."""
+outputs, BPTT gradients and whole SGD / Adam / RMSprop trajectories (logistic or linear outputs, with or without
+gradient-norm clipping) agree to 1e-10."""
 
 import numpy as np
 import pytest
@@ -15,9 +16,9 @@ CASES = [("adding-T100", 3), ("temporal-6a", 5), ("twoseq-3a-T100-N3", 4), ("reb
 H=32 net of the larger baseline rows. H = 2, 3, 5 also take the kernel's remainder loops after four-row blocks."""
 
 
-def torch_net(n_in: int, hidden: int, n_out: int, seed: int) -> TorchLSTMNet:
+def torch_net(n_in: int, hidden: int, n_out: int, seed: int, linear: bool = False) -> TorchLSTMNet:
     torch.manual_seed(seed)
-    net = TorchLSTMNet(n_in, hidden, n_out).double()
+    net = TorchLSTMNet(n_in, hidden, n_out, linear=linear).double()
     with torch.no_grad():
         for p in net.parameters():
             p.mul_(3.0)  # larger than PyTorch's initialisation: saturated gates and a state that grows
@@ -81,9 +82,38 @@ def test_training_follows_torch_optim(name, hidden, optimizer):
     assert model.adam_step[0] == (seqs.n if optimizer == "adam" else 0)
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "rmsprop"])
+@pytest.mark.parametrize("linear,clip", [(True, 0.0), (False, 0.01), (True, 0.01)])
+@pytest.mark.parametrize("name,hidden", [("adding-T100", 5), ("temporal-6a", 4)])
+def test_modern_options_follow_torch(name, hidden, linear, clip, optimizer):
+    """Linear outputs, torch.nn.utils.clip_grad_norm_ and torch.optim.RMSprop, alone and together."""
+    exp = EXPERIMENTS[name]
+    seqs = exp.generate(np.random.default_rng(4), 6)
+    net = torch_net(exp.spec.n_in, hidden, exp.spec.n_out, seed=5, linear=linear)
+    model = NNLSTMModel.of(net, optimizer, adam_lr=0.02, linear=linear, clip=clip)
+    opts = {"sgd": torch.optim.SGD(net.parameters(), lr=0.3), "adam": torch.optim.Adam(net.parameters(), lr=0.02),
+            "rmsprop": torch.optim.RMSprop(net.parameters(), lr=0.02)}  # fmt: skip
+    opt = opts[optimizer]
+    d = Dense.of(seqs, dtype=np.float64)
+    ys, clipped = [], 0
+    for i in range(seqs.n):
+        y, loss = torch_sequence(net, d, i)
+        opt.zero_grad()
+        loss.backward()
+        if clip:
+            clipped += float(torch.nn.utils.clip_grad_norm_(net.parameters(), clip)) > clip
+        opt.step()
+        ys.append(y.detach().numpy())
+    if clip:
+        assert clipped >= 3  # the clipping is exercised
+    out = model.train(seqs, 0.3, per_step=False)
+    np.testing.assert_allclose(out, np.concatenate(ys), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(model.theta, flat(net), rtol=0, atol=1e-10)
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="optimizer"):
-        NNLSTMModel(2, 3, 1, np.zeros(88), "rmsprop")
+        NNLSTMModel(2, 3, 1, np.zeros(88), "adagrad")
     with pytest.raises(ValueError, match="shape"):
         NNLSTMModel(2, 3, 1, np.zeros(87), "sgd")
     model = NNLSTMModel(2, 3, 1, np.zeros(88), "sgd")

@@ -2,14 +2,18 @@
 
 Every model here satisfies ``lstm1997.trial.Model``: it is trained online, one sequence at a time (batch size 1),
 one weight update per sequence, on the loss the paper's eqs. 19-28 differentiate,
-``E = 1/2 sum_{target steps} sum_k (y_k - t_k)^2`` with logistic output units, and judged by the row's own
-stopping criterion, failure cap and test set (docs/SPEC.md §1, §1.7, §12). Only the model and its optimiser change:
+``E = 1/2 sum_{target steps} sum_k (y_k - t_k)^2`` with logistic output units (linear ones only in the modern
+rows' adding task), and judged by the row's own stopping criterion, failure cap and test set (docs/SPEC.md §1,
+§1.7, §12). Only the model and its optimiser change:
 
 - ``nnlstm-h{H}-{sgd|adam}``: ``torch.nn.LSTM(n_in, H)`` + ``Linear(H, n_out)`` + logistic, PyTorch's default
   initialisation, full backpropagation through time, SGD at the row's learning rate or Adam (lr 1e-3).
   H is either chosen so the parameter count is closest to the paper's net, or 32. The training runs in
   nnlstm.py, a compiled float64 copy of what autograd and torch.optim compute (up to 20x faster than PyTorch at
   batch size 1; docs/PERFORMANCE.md).
+- ``nnlstm-h64-modern`` (adding-T100 and temporal-6a only): ``nn.LSTM(n_in, 64)`` as trained today, forget-gate
+  bias +1, a linear output where the target is real-valued, RMSprop after clipping the gradient norm to 1
+  (``modern_model``; docs/PREDICTS_THE_MEAN.md section 5).
 - ``forget-gate``: the 1997 net of the row plus one forget gate per block (Gers, Schmidhuber & Cummins 2000,
   "Learning to forget: continual prediction with LSTM", Neural Computation 12(10)):
   ``s(t) = y_f(t) s(t-1) + y_in(t) g(net_c(t))``, with ``y_f = f(w_f . u(t))`` reading the same source vector
@@ -103,18 +107,21 @@ class Dense:
 
 
 class TorchLSTMNet(nn.Module):
-    """``nn.LSTM(n_in, hidden)`` followed by logistic output units ``y = f(W h(t) + b)``, PyTorch's default
-    initialisation (uniform in +-1/sqrt(hidden) for all LSTM weights and biases; no forget-bias trick)."""
+    """``nn.LSTM(n_in, hidden)`` followed by logistic output units ``y = f(W h(t) + b)`` (or linear ones,
+    ``y = W h(t) + b``), PyTorch's default initialisation (uniform in +-1/sqrt(hidden) for all LSTM weights and
+    biases; no forget-bias trick)."""
 
-    def __init__(self, n_in: int, hidden: int, n_out: int):
+    def __init__(self, n_in: int, hidden: int, n_out: int, linear: bool = False):
         super().__init__()
         self.lstm = nn.LSTM(n_in, hidden)
         self.out = nn.Linear(hidden, n_out)
+        self.linear = linear
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x (T, B, n_in) -> logistic outputs (T, B, n_out), from a zero state."""
+        """x (T, B, n_in) -> outputs (T, B, n_out), from a zero state."""
         h, _ = self.lstm(x)
-        return torch.sigmoid(self.out(h))
+        net = self.out(h)
+        return net if self.linear else torch.sigmoid(net)
 
     def gates(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         """Gate activations (T, B, hidden) by name ("i", "f", "o"), recomputed from x(t) and h(t-1) (PyTorch's
@@ -147,6 +154,31 @@ def nn_lstm_model(
         torch.manual_seed(int(init_rng.integers(2**62)))
         net = TorchLSTMNet(exp.spec.n_in, hidden, exp.spec.n_out)
     return NNLSTMModel.of(net, optimizer, adam_lr)
+
+
+MODERN_HIDDEN = 64
+"""Hidden size of the modern-practice row (that of the published student project it is compared with)."""
+
+MODERN_CLIP = 1.0
+"""Gradient-norm bound of the modern-practice row (``clip_grad_norm_(max_norm=1.0)``, the common default)."""
+
+
+def modern_model(
+    exp: Experiment, init_rng: np.random.Generator, lr: float, linear: bool, forget_bias: float = 1.0
+) -> NNLSTMModel:
+    """Builds the modern-practice ``nn.LSTM`` rows: ``TorchLSTMNet(n_in, 64)`` with PyTorch's initialisation except
+    a forget-gate bias of ``forget_bias`` (b_ih's forget rows set to it and b_hh's to 0, so the gate's total bias
+    is exactly ``forget_bias``; Gers et al. 2000, Jozefowicz et al. 2015), linear outputs where the target is
+    real-valued, RMSprop at ``lr`` (torch defaults otherwise) after clipping the gradient norm to 1."""
+    H = MODERN_HIDDEN
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(init_rng.integers(2**62)))
+        net = TorchLSTMNet(exp.spec.n_in, H, exp.spec.n_out, linear=linear)
+    with torch.no_grad():
+        b_ih, b_hh = net.lstm.bias_ih_l0, net.lstm.bias_hh_l0  # torch types Module attributes as Tensor | Module
+        b_ih[H : 2 * H] = forget_bias  # type: ignore[operator]  # gate order: i, f, g, o
+        b_hh[H : 2 * H] = 0.0  # type: ignore[operator]
+    return NNLSTMModel.of(net, "rmsprop", lr, linear=linear, clip=MODERN_CLIP)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -653,5 +685,21 @@ def _variants(base: Experiment) -> list[Experiment]:
     return rows
 
 
+MODERN_LR = {"adding-T100": 1e-3, "temporal-6a": 1e-3}
+"""RMSprop step size of each modern-practice row, chosen by the sweep of ``analysis/modern_sweep.py`` on screening
+seeds from 1000 (docs/PREDICTS_THE_MEAN.md, "The modern-practice nn.LSTM"). PROVISIONAL until that sweep is in."""
+
+
+def modern_row(base: Experiment, lr: float) -> Experiment:
+    """``<row>~nnlstm-h64-modern``: nn.LSTM(n_in, 64) as practised today (``modern_model``) at RMSprop step ``lr``,
+    under the row's protocol; linear outputs where the targets are real-valued (not for one-hot classes)."""
+    linear = base.family.split()[-1] in ("adding", "multiplication")
+    out = "a linear output" if linear else "logistic outputs"
+    what = (f"torch.nn.LSTM({base.spec.n_in}, {MODERN_HIDDEN}) + {out}, forget-gate bias +1, full BPTT, RMSprop lr "
+            f"{lr:g}, gradient norm clipped to {MODERN_CLIP:g}")  # fmt: skip
+    return _row(base, f"nnlstm-h{MODERN_HIDDEN}-modern", what, partial(modern_model, lr=lr, linear=linear))
+
+
 BASELINES: dict[str, Experiment] = {e.name: e for base in BASE_ROWS for e in _variants(EXPERIMENTS[base])}
 """Baseline rows ``<paper row>~<model>``: the paper row with another model, under the paper's protocol."""
+BASELINES.update({f"{n}~nnlstm-h{MODERN_HIDDEN}-modern": modern_row(EXPERIMENTS[n], lr) for n, lr in MODERN_LR.items()})

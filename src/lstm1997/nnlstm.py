@@ -1,4 +1,5 @@
-"""``torch.nn.LSTM`` + a logistic output layer, trained online with full BPTT and SGD or Adam: compiled.
+"""``torch.nn.LSTM`` + a logistic or linear output layer, trained online with full BPTT and SGD, Adam or RMSprop
+(optionally after gradient-norm clipping): compiled.
 
 The ``nnlstm`` baselines train one sequence at a time (batch size 1, one optimiser step per sequence), where
 PyTorch's per-sequence graph and optimiser overhead dominates (docs/PERFORMANCE.md has the measurements). This
@@ -7,12 +8,12 @@ module computes the same thing in one numba call per chunk of sequences, in floa
 
     a(t) = W_ih x(t) + b_ih + W_hh h(t-1) + b_hh
     i, f, o = sigmoid(a_i, a_f, a_o);  g = tanh(a_g)
-    c(t) = f c(t-1) + i g;  h(t) = o tanh(c(t));  y(t) = sigmoid(W h(t) + b)
+    c(t) = f c(t-1) + i g;  h(t) = o tanh(c(t));  y(t) = sigmoid(W h(t) + b)  (or W h(t) + b: linear)
 
 from a zero state, the loss E = 1/2 sum over target steps of (y - target)^2, its exact gradient by
-backpropagation through time, and ``torch.optim.SGD`` / ``torch.optim.Adam`` (default betas and eps) steps.
-tests/test_nnlstm.py checks outputs, gradients and optimiser steps against torch.nn.LSTM with autograd and
-torch.optim in float64 to 1e-10.
+backpropagation through time, optionally ``torch.nn.utils.clip_grad_norm_``, and ``torch.optim.SGD`` /
+``torch.optim.Adam`` / ``torch.optim.RMSprop`` (default betas, alpha and eps) steps. tests/test_nnlstm.py checks
+outputs, gradients and optimiser steps against torch.nn.LSTM with autograd and torch.optim in float64 to 1e-10.
 
 Parameters live in one flat vector in ``torch.nn.Module.parameters()`` order:
 ``W_ih (4H, n_in), W_hh (4H, H), b_ih (4H), b_hh (4H), W (n_out, H), b (n_out)``.
@@ -31,9 +32,12 @@ from lstm1997.cell import logistic
 from lstm1997.learning import check_lr
 from lstm1997.sequences import Sequences
 
-FORWARD, GRADIENT, SGD, ADAM = 0, 1, 2, 3
+FORWARD, GRADIENT, SGD, ADAM, RMSPROP = 0, 1, 2, 3, 4
 """Modes of the kernel: outputs only; also add each sequence's gradient to ``grad`` (net unchanged); also take
-one SGD or Adam step per sequence."""
+one SGD, Adam or RMSprop step per sequence."""
+
+OPTIMIZERS = {"sgd": SGD, "adam": ADAM, "rmsprop": RMSPROP}
+"""The kernel mode of each optimiser."""
 
 
 def n_parameters(n_in: int, hidden: int, n_out: int) -> int:
@@ -80,13 +84,15 @@ def run(
     theta, n_in, hidden, n_out,
     starts, x_ptr, x_idx, x_val, target_at, targets,
     mode, lr, beta1, beta2, eps, adam_m, adam_v, adam_step,
-    grad, out,
+    grad, out, linear=False, clip=0.0,
 ):  # fmt: skip
     """Run the net over sequences ``starts[i]..starts[i+1]-1``, each from a zero state, writing the outputs at
     target steps to ``out`` (one row per target). In GRADIENT mode, add each sequence's dE/dtheta (BPTT) to
     ``grad``; in SGD and ADAM modes, after each sequence: ``grad`` = that sequence's dE/dtheta and one optimiser
     step (SGD: theta -= lr grad; Adam: torch.optim.Adam's update with state ``adam_m``, ``adam_v``,
-    ``adam_step[0]``)."""
+    ``adam_step[0]``; RMSprop: torch.optim.RMSprop's with smoothing constant ``beta2`` and square average
+    ``adam_v``). ``linear``: linear output units instead of logistic ones. ``clip`` > 0: before the step, scale
+    ``grad`` as ``torch.nn.utils.clip_grad_norm_(max_norm=clip)`` does."""
     H = hidden
     G = 4 * H
     W_ih, W_hh, b_ih, b_hh, W, b = _views(theta, n_in, H, n_out)
@@ -132,9 +138,13 @@ def run(
                     net = b[k]
                     for u in range(H):
                         net += W[k, u] * h[t + 1, u]
-                    y = logistic(net)
-                    out[row, k] = y
-                    e[t, k] = (y - targets[row, k]) * y * (1.0 - y)  # dE/dnet_k
+                    if linear:
+                        out[row, k] = net
+                        e[t, k] = net - targets[row, k]  # dE/dnet_k
+                    else:
+                        y = logistic(net)
+                        out[row, k] = y
+                        e[t, k] = (y - targets[row, k]) * y * (1.0 - y)  # dE/dnet_k
                 row += 1
                 last_target = t
         if mode == FORWARD:
@@ -179,9 +189,20 @@ def run(
 
         if mode == GRADIENT:
             continue
+        if clip > 0.0:  # torch.nn.utils.clip_grad_norm_
+            norm = 0.0
+            for p in range(theta.shape[0]):
+                norm += grad[p] * grad[p]
+            scale = min(clip / (math.sqrt(norm) + 1e-6), 1.0)
+            for p in range(theta.shape[0]):
+                grad[p] *= scale
         if mode == SGD:
             for p in range(theta.shape[0]):
                 theta[p] -= lr * grad[p]
+        elif mode == RMSPROP:  # torch.optim.RMSprop, single-tensor update (no momentum, not centred)
+            for p in range(theta.shape[0]):
+                adam_v[p] = adam_v[p] * beta2 + (1.0 - beta2) * grad[p] * grad[p]
+                theta[p] -= lr * grad[p] / (math.sqrt(adam_v[p]) + eps)
         else:  # torch.optim.Adam, single-tensor update
             adam_step[0] += 1
             bc1 = 1.0 - beta1 ** adam_step[0]
@@ -206,27 +227,33 @@ class NNLSTMModel:
     hidden: int
     """LSTM units (H)."""
     n_out: int
-    """Logistic output units."""
+    """Output units."""
     theta: np.ndarray
     """All parameters, flat, in ``torch.nn.Module.parameters()`` order (module docstring)."""
     optimizer: str
-    """"sgd" (step size: the row's learning rate) or "adam" (step size ``adam_lr``)."""
+    """"sgd" (step size: the row's learning rate), "adam" or "rmsprop" (step size ``adam_lr``)."""
     adam_lr: float = 1e-3
-    """Adam's step size."""
+    """The step size of Adam or RMSprop."""
     betas: tuple[float, float] = (0.9, 0.999)
     """Adam's decay rates (torch's defaults)."""
     eps: float = 1e-8
-    """Adam's epsilon (torch's default)."""
+    """Adam's and RMSprop's epsilon (torch's default)."""
+    alpha: float = 0.99
+    """RMSprop's smoothing constant (torch's default)."""
+    linear: bool = False
+    """Linear output units y = W h + b instead of logistic ones."""
+    clip: float = 0.0
+    """> 0: clip the gradient's norm to this before each step (``torch.nn.utils.clip_grad_norm_``)."""
     adam_m: np.ndarray | None = None
     """Adam's first moment (zeros at the start)."""
     adam_v: np.ndarray | None = None
-    """Adam's second moment (zeros at the start)."""
+    """Adam's second moment or RMSprop's square average (zeros at the start)."""
     adam_step: np.ndarray | None = None
     """Adam's step count, as a 1-element int64 array."""
 
     def __post_init__(self):
-        if self.optimizer not in ("sgd", "adam"):
-            raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {self.optimizer!r}")
         if self.theta.shape != (n_parameters(self.n_in, self.hidden, self.n_out),):
             raise ValueError(f"theta has shape {self.theta.shape}, the net needs "
                              f"({n_parameters(self.n_in, self.hidden, self.n_out)},)")  # fmt: skip
@@ -236,10 +263,12 @@ class NNLSTMModel:
             self.adam_step = np.zeros(1, dtype=np.int64)
 
     @classmethod
-    def of(cls, net, optimizer: str, adam_lr: float = 1e-3) -> NNLSTMModel:
-        """The parameters of ``net`` (a ``baselines.TorchLSTMNet``: ``nn.LSTM`` + ``nn.Linear``), in float64."""
+    def of(cls, net, optimizer: str, adam_lr: float = 1e-3, **options) -> NNLSTMModel:
+        """The parameters of ``net`` (a ``baselines.TorchLSTMNet``: ``nn.LSTM`` + ``nn.Linear``), in float64;
+        ``options``: the other fields (``linear``, ``clip``, ...)."""
         theta = np.concatenate([p.detach().double().numpy().ravel() for p in net.parameters()])
-        return cls(net.lstm.input_size, net.lstm.hidden_size, net.out.out_features, theta, optimizer, adam_lr)
+        n_in, hidden, n_out = net.lstm.input_size, net.lstm.hidden_size, net.out.out_features
+        return cls(n_in, hidden, n_out, theta, optimizer, adam_lr, **options)
 
     def _run(self, seqs: Sequences, mode: int, lr: float, grad: np.ndarray) -> np.ndarray:
         import torch  # the baselines' extra; here only for its switch of the CPU's denormal mode
@@ -264,8 +293,8 @@ class NNLSTMModel:
             run(
                 self.theta, self.n_in, self.hidden, self.n_out,
                 seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
-                mode, lr, self.betas[0], self.betas[1], self.eps,
-                self.adam_m, self.adam_v, self.adam_step, grad, out,
+                mode, lr, self.betas[0], self.alpha if mode == RMSPROP else self.betas[1], self.eps,
+                self.adam_m, self.adam_v, self.adam_step, grad, out, self.linear, self.clip,
             )  # fmt: skip
         finally:
             torch.set_flush_denormal(False)  # PyTorch's default
@@ -277,7 +306,7 @@ class NNLSTMModel:
             raise NotImplementedError("baselines update once per sequence (per-step rows are 1997-net ablations)")
         if self.optimizer == "sgd":
             return self._run(seqs, SGD, check_lr(lr), np.zeros_like(self.theta))
-        return self._run(seqs, ADAM, check_lr(self.adam_lr), np.zeros_like(self.theta))
+        return self._run(seqs, OPTIMIZERS[self.optimizer], check_lr(self.adam_lr), np.zeros_like(self.theta))
 
     def evaluate(self, seqs: Sequences) -> np.ndarray:
         return self._run(seqs, FORWARD, 0.0, np.zeros_like(self.theta))
