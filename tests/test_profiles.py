@@ -41,6 +41,19 @@ def test_every_deviation_names_its_tier_and_what_it_rests_on_or_contradicts():
         assert any(d.applies(e) for e in EXPERIMENTS.values()), d.name
 
 
+RECORD = {
+    "diverged": False,
+    "milestones": {},
+    "test": {},
+    "steps": 1,
+    "wall_time": 1.0,
+    "final_train_error": 0.0,
+    "steps_per_s": 1.0,
+    "curve": {"seen": [], "error": [], "correct": []},
+}
+"""The fields of a made-up record that the report reads but these tests do not vary."""
+
+
 def _quick_twoseq(**changes):
     crit = TwoSeqTest(threshold=0.2, st1_max_wrong=10_000, st2_mae=10.0)  # passes at the first test
     return replace(EXPERIMENTS["twoseq-3a-T100-N3"], criterion=crit, test_size=0, **changes)
@@ -89,16 +102,7 @@ def test_results_overview_puts_profile_rows_beside_the_literal_ones(tmp_path, mo
 
     monkeypatch.setitem(profiles.PROFILES, "reconstructed", profiles.Profile("reconstructed", "test", ("ce-output",)))
     store.check_writable(tmp_path)
-    base = {
-        "diverged": False,
-        "milestones": {},
-        "test": {},
-        "steps": 1,
-        "wall_time": 1.0,
-        "final_train_error": 0.0,
-        "steps_per_s": 1.0,
-        "curve": {"seen": [], "error": [], "correct": []},
-    }
+    base = RECORD
     for seed in range(10):  # literal: 2/10 at 10x the paper; profile: 10/10 at the paper's mean
         late = 740_000 if seed < 2 else None
         store.save(tmp_path, {**base, "experiment": "adding-T100", "seed": seed, "success": late is not None,
@@ -117,17 +121,7 @@ def test_predictions_are_shown_beside_outcomes_and_counted(monkeypatch):
     from lstm1997.overview import prediction_lines
 
     monkeypatch.setitem(profiles.PROFILES, "reconstructed", profiles.Profile("reconstructed", "test", ("ce-output",)))
-    base = {
-        "diverged": False,
-        "milestones": {},
-        "test": {},
-        "steps": 1,
-        "wall_time": 1.0,
-        "final_train_error": 0.0,
-        "steps_per_s": 1.0,
-        "curve": {"seen": [], "error": [], "correct": []},
-        "success": True,
-    }
+    base = {**RECORD, "success": True}
     done = [{**base, "seed": s, "sequences": 74_000, "presented": 74_000} for s in range(10)]
     predictions = {"reconstructed": {
         "adding-T100": {"verdict": "reproduces", "basis": "dev"},
@@ -145,17 +139,7 @@ def test_a_profile_that_changes_nothing_in_a_row_shows_its_literal_records(tmp_p
 
     monkeypatch.setitem(profiles.PROFILES, "reconstructed", profiles.Profile("reconstructed", "t", ("linear-output",)))
     store.check_writable(tmp_path)
-    base = {
-        "diverged": False,
-        "milestones": {},
-        "test": {},
-        "steps": 1,
-        "wall_time": 1.0,
-        "final_train_error": 0.0,
-        "steps_per_s": 1.0,
-        "curve": {"seen": [], "error": [], "correct": []},
-        "success": True,
-    }
+    base = {**RECORD, "success": True}
     for seed in range(20):
         store.save(tmp_path, {**base, "experiment": "temporal-6a", "seed": seed, "sequences": 31_390,
                               "presented": 31_390})  # fmt: skip
