@@ -154,3 +154,18 @@ def test_the_command_line_refuses_unknown_deviations_and_profiles_in_one_line(ca
     assert main(["reproduce", "--profile", "no-such-profile", "--rows", "adding-T100"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "unknown deviation 'no-such-thing'" in err[0] and "unknown profile" in err[1]
+
+
+def test_a_row_with_fewer_trials_than_the_papers_is_shown_as_partial_and_not_judged():
+    from lstm1997.overview import cell, prediction_lines
+
+    three = [{**RECORD, "seed": s, "success": True, "sequences": 74_000, "presented": 74_000} for s in range(3)]
+    assert cell("adding-T100", three) == "3/3, 74,000 (1.00x): partial (3 of 10 trials)"
+    assert cell("adding-T100", three, compact=True) == "3/3 1.00x part"
+    row = "adding-T100+reconstructed-modified"
+    three = [{**r, "experiment": row} for r in three]
+    lines = prediction_lines({row: three}, {"reconstructed-modified": {"adding-T100": {"verdict": "reproduces",
+                                                                                   "basis": "b"}}})  # fmt: skip
+    assert "| adding-T100 | reconstructed-modified | reproduces | 3/3, 74,000 (1.00x): partial (3 of 10 trials) | b |" \
+        in lines  # fmt: skip
+    assert "Predictions judged so far: 0; came true: 0." in lines

@@ -13,10 +13,13 @@ VERDICTS = {True: "reproduces", False: "does not reproduce", None: "not judged"}
 
 
 def _judge(name: str, records: list[dict] | None) -> tuple[dict, bool | None] | None:
+    """The row's summary and its verdict; the verdict is None (not judged) while the row has fewer trials than
+    the paper's count."""
     if not records:
         return None
-    s = summarize(get_experiment(name), records)
-    return s, reproduces(s)
+    exp = get_experiment(name)
+    s = summarize(exp, records)
+    return s, reproduces(s) if len(records) >= exp.trials else None
 
 
 def cell(name: str, records: list[dict] | None, compact: bool = False) -> str:
@@ -27,10 +30,13 @@ def cell(name: str, records: list[dict] | None, compact: bool = False) -> str:
     s, key = judged
     q, paper_mean = s["sequences"], s["paper"]["sequences"]
     ratio = q["mean"] / paper_mean if q and paper_mean else None
+    partial = s["trials"] < get_experiment(name).trials
     if compact:
-        return f"{s['successes']}/{s['trials']} {f'{ratio:.2f}x' if ratio else '-'} {'yes' if key else 'no'}"
+        word = "part" if partial else {True: "yes", False: "no", None: "-"}[key]
+        return f"{s['successes']}/{s['trials']} {f'{ratio:.2f}x' if ratio else '-'} {word}"
     mean = f", {q['mean']:,.0f} ({ratio:.2f}x)" if ratio else ""
-    return f"{s['successes']}/{s['trials']}{mean}: {VERDICTS[key]}"
+    verdict = f"partial ({s['trials']} of {get_experiment(name).trials} trials)" if partial else VERDICTS[key]
+    return f"{s['successes']}/{s['trials']}{mean}: {verdict}"
 
 
 def run_name(row: str, profile: str) -> str:
@@ -102,7 +108,7 @@ def prediction_lines(by_name: dict[str, list[dict]], predictions: dict) -> list[
         for row, p in rows.items():
             name = run_name(row, profile) if profile in PROFILE_COLUMNS else f"{row}+{profile}"
             outcome = _judge(name, by_name.get(name))
-            if outcome is not None:
+            if outcome is not None and outcome[1] is not None:  # a complete row
                 judged += 1
                 right += VERDICTS[outcome[1]] == p["verdict"]
             lines.append(f"| {row} | {profile} | {p['verdict']} | {cell(name, by_name.get(name))} | {p['basis']} |")
