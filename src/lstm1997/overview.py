@@ -12,19 +12,20 @@ PROFILE_COLUMNS = ("reconstructed", "reconstructed-modified")
 VERDICTS = {True: "reproduces", False: "does not reproduce", None: "not judged"}
 
 
-def _judge(name: str, records: list[dict] | None) -> tuple[dict, bool | None] | None:
+def _judge(name: str, records: list[dict] | None, preview: bool = False) -> tuple[dict, bool | None] | None:
     """The row's summary and its verdict; the verdict is None (not judged) while the row has fewer trials than
-    the paper's count."""
+    the paper's count, unless ``preview`` (the quick run's few trials, judged as they are)."""
     if not records:
         return None
     exp = get_experiment(name)
     s = summarize(exp, records)
-    return s, reproduces(s) if len(records) >= exp.trials else None
+    return s, reproduces(s) if preview or len(records) >= exp.trials else None
 
 
 def cell(name: str, records: list[dict] | None, compact: bool = False) -> str:
-    """``k/n, mean (ratio x): verdict`` of the row ``name`` (``k/n 1.23x yes`` when compact), or "not run"."""
-    judged = _judge(name, records)
+    """``k/n, mean (ratio x): verdict`` of the row ``name``, or "not run"; compact (the quick run's preview of a
+    few trials): ``k/n 1.23x yes``, the key applied to the trials there are."""
+    judged = _judge(name, records, preview=compact)
     if judged is None:
         return "not run" if not compact else "-"
     s, key = judged
@@ -32,7 +33,7 @@ def cell(name: str, records: list[dict] | None, compact: bool = False) -> str:
     ratio = q["mean"] / paper_mean if q and paper_mean else None
     partial = s["trials"] < get_experiment(name).trials
     if compact:
-        word = "part" if partial else {True: "yes", False: "no", None: "-"}[key]
+        word = {True: "yes", False: "no", None: "-"}[key]
         return f"{s['successes']}/{s['trials']} {f'{ratio:.2f}x' if ratio else '-'} {word}"
     mean = f", {q['mean']:,.0f} ({ratio:.2f}x)" if ratio else ""
     verdict = f"partial ({s['trials']} of {get_experiment(name).trials} trials)" if partial else VERDICTS[key]
@@ -80,7 +81,7 @@ def overview_lines(by_name: dict[str, list[dict]]) -> list[str]:
 
 def terminal_summary(by_name: dict[str, list[dict]], rows: list[str]) -> str:
     """At most 100 columns: the paper rows ``rows`` (literal | profiles: successes, ratio to the paper's mean,
-    verdict), then one verdict line per experiment."""
+    verdict), then one verdict line per experiment; a preview: the key applied to the trials run, however few."""
     out = [f"{'paper row':<22} {'paper':>15} {'literal':>16} {'reconstructed':>16} {'recon.-modified':>16}"]
     families: dict[str, list[list[bool | None]]] = {}
     for row in rows:
@@ -88,14 +89,14 @@ def terminal_summary(by_name: dict[str, list[dict]], rows: list[str]) -> str:
         paper = f"{exp.paper.success_percent or 100:.0f}% {exp.paper.sequences:,.0f}"
         cells = [cell(name, by_name.get(name), compact=True) for name in _columns(row)]
         out.append(f"{row:<22} {paper:>15} " + " ".join(f"{c:>16}" for c in cells))
-        judged = [_judge(name, by_name.get(name)) for name in _columns(row)]
+        judged = [_judge(name, by_name.get(name), preview=True) for name in _columns(row)]
         families.setdefault(exp.family, []).append([j[1] if j else None for j in judged])
     for family, verdicts in families.items():
         parts = []
         for i, column in enumerate(["literal", *PROFILE_COLUMNS]):
             run = [bool(v[i]) for v in verdicts if v[i] is not None]
             parts.append(f"{column} {sum(run)}/{len(run)}" if run else f"{column} not run")
-        out.append(f"Exp {family}: rows reproduced: " + ", ".join(parts))
+        out.append(f"Exp {family}: rows within the key on these trials: " + ", ".join(parts))
     return "\n".join(out) + "\n"
 
 
