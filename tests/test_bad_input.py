@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_reliability import run_cli as reliability_run_cli
 
 import lstm1997
 from lstm1997 import checkpoints, store
@@ -266,15 +267,9 @@ def test_records_and_the_marker_are_written_with_the_users_umask(tmp_path):
 
 
 def run_cli(*args, cwd=None):
+    """test_reliability.run_cli with this checkout's package first on the path (the command may run elsewhere)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(lstm1997.__file__).parents[1]), *sys.path])}
-    return subprocess.run(
-        [sys.executable, "-m", "lstm1997.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env=env,
-    )
+    return reliability_run_cli(*args, cwd=cwd, env=env)
 
 
 CLI = {  # arguments, and a piece of the one-line error
