@@ -9,8 +9,10 @@ import pytest
 import lstm1997
 from lstm1997 import store
 from lstm1997.criteria import ST3, NSeq, Streak
+from lstm1997.sequences import Sequences
 from lstm1997.sweep import TIMING_FIELDS, run_trials
-from lstm1997.trial import SequenceStats, _Trial, run_trial
+from lstm1997.tasks import reber
+from lstm1997.trial import SequenceStats, _Trial, reber_all_correct, run_trial
 
 
 def comparable(record: dict) -> dict:
@@ -156,3 +158,26 @@ def test_a_plan_of_rows_gives_the_records_of_separate_sweeps(tmp_path):
     assert [[comparable(r) for r in row] for row in together] == [[comparable(r) for r in row] for row in apart]
     with pytest.raises(ValueError, match="once"):
         run_plan([(a, [0]), (a, [1])])
+
+
+class _Oracle:
+    """A stand-in net whose outputs are the legal successors, except at the target rows in ``wrong``."""
+
+    def __init__(self, wrong: set[int]) -> None:
+        self.wrong = wrong
+
+    def evaluate(self, seqs: Sequences) -> np.ndarray:
+        out = seqs.legal_next.astype(float)
+        for row in self.wrong:
+            if row < len(out):
+                out[row] = 1.0 - out[row]
+        return out
+
+
+def test_reber_test_tries_the_first_strings_first_with_the_same_answer() -> None:
+    strings = reber.train_test_sets(np.random.default_rng(5), 40, 40)
+    seqs = reber.encode(strings[0] + strings[1])
+    last_row = len(seqs.targets) - 1
+    for wrong in (set(), {0}, {last_row}):
+        answers = {reber_all_correct(_Oracle(wrong), seqs, head) for head in (1, 8, 32, 80, 1000)}
+        assert answers == {not wrong}, wrong
