@@ -9,10 +9,11 @@ import pytest
 import lstm1997
 from lstm1997 import store
 from lstm1997.criteria import ST3, NSeq, Streak
+from lstm1997.experiments import get_experiment
 from lstm1997.sequences import Sequences
 from lstm1997.sweep import TIMING_FIELDS, run_trials
 from lstm1997.tasks import reber
-from lstm1997.trial import SequenceStats, _Trial, reber_all_correct, run_trial
+from lstm1997.trial import SequenceStats, _Trial, reber_all_correct, run_trial, test_figures, twoseq_test
 
 
 def comparable(record: dict) -> dict:
@@ -181,3 +182,34 @@ def test_reber_test_tries_the_first_strings_first_with_the_same_answer() -> None
     for wrong in (set(), {0}, {last_row}):
         answers = {reber_all_correct(_Oracle(wrong), seqs, head) for head in (1, 8, 32, 80, 1000)}
         assert answers == {not wrong}, wrong
+
+
+class _Noisy:
+    """A stand-in net: the clean targets plus a deterministic error of scale ``scale`` per sequence (a function of
+    its inputs, so a sequence gets the same answer alone and in a batch, as from a real net)."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+
+    def evaluate(self, seqs: Sequences) -> np.ndarray:
+        per_seq = np.add.reduceat(np.abs(seqs.x_val), seqs.x_ptr[seqs.starts[:-1]])
+        noise = self.scale * np.sin(1000.0 * per_seq)[seqs.target_seq]
+        return seqs.criterion_targets + noise[:, None]
+
+
+@pytest.mark.parametrize("row", ["twoseq-3a-T100-N3", "twoseq-3b-T100-N1", "twoseq-3c-T100-N3"])
+def test_twoseq_test_answers_as_the_full_test_figures(row: str) -> None:
+    exp = get_experiment(row)
+    crit = exp.criterion
+    outcomes = set()
+    for scale in (0.0, 0.003, 0.01, 0.02, 0.06, 0.3):
+        rng_full = np.random.default_rng(1)
+        full = test_figures(exp, _Noisy(scale), rng_full, crit.size, chunk=crit.size)
+        st1 = full["wrong"] < crit.st1_max_wrong
+        expected = (st1, st1 and full["mae"] < crit.st2_mae)
+        outcomes.add(expected)
+        for head in (1, 16, 1000):
+            rng = np.random.default_rng(1)
+            assert twoseq_test(exp, _Noisy(scale), rng, crit, head) == expected, (scale, head)
+            assert rng.bit_generator.state == rng_full.bit_generator.state  # the same draws as the full test
+    assert len(outcomes) >= 2  # the scales cover passing and failing tests
