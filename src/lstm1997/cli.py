@@ -207,7 +207,7 @@ def trial_line(record: dict) -> str:
 
 
 def _run(name: str, trials: int | None, seed: int, workers: int, out: Path | None, args) -> tuple[list[dict], dict]:
-    from lstm1997.experiments import get_experiment
+    from lstm1997.catalog import get_experiment
     from lstm1997.summary import summarize
     from lstm1997.sweep import run_trials
 
@@ -228,11 +228,8 @@ def _backend(args) -> dict:
 
 
 def _cmd_list(args) -> None:
-    from lstm1997.competitors import COMPETITORS
-    from lstm1997.experiments import ABLATIONS, EXPERIMENTS
-    from lstm1997.profiles import PROFILES
+    from lstm1997.catalog import listed
 
-    profile_rows = [p.row(e) for p in PROFILES.values() for e in EXPERIMENTS.values()] if args.all else []
     rows: list[dict[str, Any]] = [
         {
             "name": e.name,
@@ -244,11 +241,7 @@ def _cmd_list(args) -> None:
             "paper_sequences": e.paper.sequences,
             "description": e.description,
         }
-        for e in [
-            *EXPERIMENTS.values(),
-            *([*ABLATIONS.values(), *COMPETITORS.values()] if args.all else []),
-            *profile_rows,
-        ]
+        for e in listed(args.all)
     ]
     if args.json:
         print(json.dumps(rows, indent=1))
@@ -278,7 +271,8 @@ def _cmd_run(args) -> None:
 def _cmd_reproduce(args) -> None:
     import os
 
-    from lstm1997.experiments import EXPERIMENTS, get_experiment
+    from lstm1997.catalog import get_experiment
+    from lstm1997.experiments import EXPERIMENTS
     from lstm1997.overview import PROFILE_COLUMNS, run_name
     from lstm1997.profiles import FIRST_SEED, PROFILES
     from lstm1997.summary import markdown_table, summarize
@@ -394,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--rows names a row twice: {' '.join(args.rows)}")
     commands = {"list": _cmd_list, "run": _cmd_run, "reproduce": _cmd_reproduce, "report": _cmd_report}
     commands["inspect"] = _cmd_inspect
-    from lstm1997.experiments import UnknownExperiment
+    from lstm1997.catalog import UnknownExperiment
 
     try:
         commands[args.command](args)

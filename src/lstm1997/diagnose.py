@@ -306,7 +306,7 @@ def inspect_trial(
     """What ``lstm1997 inspect`` prints (lines) or, with --json, dumps (a dict), for trial ``seed`` of row ``name``:
     its net after ``after`` sequences or at the end of the trial in ``results`` (see ``trained_net``), or with
     ``trace_`` the rerun trial at about 21 moments; ``plot``: where to draw the picture."""
-    from lstm1997.experiments import get_experiment
+    from lstm1997.catalog import get_experiment
 
     exp = get_experiment(name)
     if after is not None and not 1 <= after <= 10**9:
@@ -328,7 +328,8 @@ def inspect_trial(
         from lstm1997.diagnose_plot import plot_sequence
 
         found = "; ".join(RULES[k].name for k in report["diagnoses"]) or "no diagnosis"
-        plot_sequence(exp, net, f"seed {seed}: {found}", plot)
+        first = probe_set(exp).take(np.arange(1))
+        plot_sequence(exp, net, first, memory_masks(exp, first)[0], f"seed {seed}: {found}", plot)
     head = f"{exp.name} seed {seed}: {source}"
     return [head, *report_lines(report)], {"experiment": exp.name, "seed": seed, "source": source, **report}
 

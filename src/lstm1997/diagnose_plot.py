@@ -7,17 +7,16 @@ from pathlib import Path
 
 import numpy as np
 
-from lstm1997.diagnose import memory_masks, probe_set
 from lstm1997.experiments import Experiment
 from lstm1997.figures import _save, _wrap, plot_gates, plt
 from lstm1997.network import Network
+from lstm1997.sequences import Sequences
 
 
-def plot_sequence(exp: Experiment, net: Network, title: str, path: Path) -> Path:
-    """The first sequence of the row's probe set run through ``net``, as ``figures.plot_gates`` draws it, with
-    the relevant steps marked (dashed red) and the cell outputs y_c."""
-    seqs = probe_set(exp).take(np.arange(1))
-    relevant, _ = memory_masks(exp, seqs)
+def plot_sequence(exp: Experiment, net: Network, seqs: Sequences, relevant: np.ndarray, title: str, path: Path) -> Path:
+    """The one sequence ``seqs`` (the first of the row's probe set, ``diagnose.probe_set``) run through ``net``, as
+    ``figures.plot_gates`` draws it, with the ``relevant`` steps (``diagnose.memory_masks``) marked (dashed red)
+    and the cell outputs y_c."""
     x, y, mask = seqs.sequence(0)
     clean = np.zeros_like(y)
     clean[mask] = seqs.criterion_targets
