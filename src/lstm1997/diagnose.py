@@ -236,7 +236,7 @@ def _quiet(exp: Experiment, cap: int | None = None) -> Experiment:
 
 def check_inspectable(exp: Experiment) -> None:
     """ValueError (one line) unless a trial of ``exp`` trains a 1997 net (not a baseline's other model)."""
-    from lstm1997.trial import KernelModel
+    from lstm1997.models.kernel import KernelModel
 
     if exp.model is not None and not isinstance(exp.model(exp, np.random.default_rng(0)), KernelModel):
         raise InspectError(f"{exp.name} trains no 1997 net (a baseline with another model): nothing to inspect")
@@ -282,10 +282,10 @@ def trained_net(exp: Experiment, seed: int, after: int | None, results: Path | N
 def trace(exp: Experiment, seed: int, until: int, points: int = 20) -> list[dict]:
     """Rerun trial ``seed`` of ``exp`` (at most ``until`` sequences) and report the net at about ``points``
     evenly spaced moments (chunk boundaries) and at its end; each report gains ``seen``."""
-    from lstm1997.trial import _Trial
+    from lstm1997.trial import Trial
 
     seqs = probe_set(exp)
-    trial = _Trial(_quiet(exp, until), seed)
+    trial = Trial(_quiet(exp, until), seed)
     every = max(until // points, 1)
     reports: list[dict] = []
 

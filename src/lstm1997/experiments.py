@@ -18,8 +18,8 @@ from lstm1997.network import Network, NetworkSpec
 from lstm1997.sequences import Sequences
 from lstm1997.tasks import adding, longlag, reber, temporal, twoseq
 
-if TYPE_CHECKING:  # trial.py imports this module
-    from lstm1997.trial import Model
+if TYPE_CHECKING:  # annotations only: the catalog imports no model
+    from lstm1997.models.kernel import Model
 
 Generator = Callable[[np.random.Generator, int], Sequences]
 
@@ -83,8 +83,8 @@ class Experiment:
     """Count the sequences of the periodic success tests (Exps 1 and 3) as presentations in the sequences to
     success and milestones (a reading of "sequence presentations"; the paper's rows do not)."""
     model: Callable[[Experiment, np.random.Generator], Model] | None = None
-    """Builds the model a trial trains, given the row and the initialisation rng (see trial.Model); None is the
-    paper's: the 1997 net of ``spec`` trained by the compiled kernel. Baseline rows set it."""
+    """Builds the model a trial trains, given the row and the initialisation rng (lstm1997.models.kernel.Model);
+    None is the paper's: the 1997 net of ``spec`` trained by the compiled kernel. Baseline rows set it."""
     weights: int | None = None
     """The model's number of weights where ``model`` is not the net of ``spec`` (a competitor); None: spec's."""
     family: str = field(default="", compare=False)

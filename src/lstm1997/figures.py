@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 
 from lstm1997 import learning, store  # noqa: E402
-from lstm1997.criteria import ST3, NSeq, ReberTest, Streak, TwoSeqTest  # noqa: E402
+from lstm1997.criteria import ST3, NSeq, ReberTest, TwoSeqTest, correct_rule  # noqa: E402
 from lstm1997.ecdf import ecdf_figure  # noqa: E402
 from lstm1997.experiments import EXPERIMENTS, Experiment  # noqa: E402
 from lstm1997.network import Network  # noqa: E402
@@ -118,8 +118,8 @@ def correctness(exp: Experiment) -> tuple[str, float | None]:
     crit = exp.criterion
     if isinstance(crit, ReberTest):
         return "no threshold (Exp 1's criterion is the symbol test): every sequence counts", None
-    threshold = getattr(crit, "threshold", exp.test_threshold)
-    where = "at every target step" if isinstance(crit, Streak) and crit.all_steps else "at the sequence end"
+    threshold, all_steps = correct_rule(crit, exp.test_threshold)
+    where = "at every target step" if all_steps else "at the sequence end"
     if isinstance(crit, TwoSeqTest) and crit.threshold != exp.test_threshold:
         where += " (noise-free target)"
     return f"|error| < {threshold:g} {where}", threshold
