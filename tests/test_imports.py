@@ -83,3 +83,15 @@ def test_the_cycle_check_finds_a_cycle():
     graph = import_graph()
     assert "lstm1997.experiments" in graph["lstm1997.catalog"]
     assert "lstm1997.catalog" not in graph["lstm1997.experiments"]
+
+
+def test_reporting_and_the_catalog_import_no_torch():
+    """Formatting results needs no torch: report, figures, the catalog and the command line import none of it
+    (the baseline rows' models are imported only to train them)."""
+    import subprocess
+    import sys
+
+    modules = "lstm1997.report, lstm1997.figures, lstm1997.catalog, lstm1997.cli"
+    code = f"import sys; sys.path.insert(0, {str(PACKAGE.parent)!r}); import {modules}; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    assert out.stdout.strip() == "False"

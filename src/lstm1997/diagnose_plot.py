@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from lstm1997.experiments import Experiment
-from lstm1997.figures import _save, _wrap, plot_gates, plt
 from lstm1997.network import Network
+from lstm1997.plots import plot_gates, plt, save, wrap
 from lstm1997.sequences import Sequences
 
 
@@ -29,7 +29,7 @@ def plot_trace(exp: Experiment, reports: list[dict], title: str, path: Path) -> 
     answer steps."""
     seen = np.array([r["seen"] for r in reports])
     fig, ax = plt.subplots(2, 2, figsize=(12, 8), layout="constrained", sharex=True)
-    fig.suptitle(_wrap(f"{exp.name}: {title}", exp.description), fontsize=12)
+    fig.suptitle(wrap(f"{exp.name}: {title}", exp.description), fontsize=12)
     out = [r["output"] for r in reports]
     ax[0, 0].semilogy(seen, [o["mse"] for o in out], label="net")
     ax[0, 0].semilogy(seen, [o["trivial_mse"] for o in out], "k--", lw=0.8, label="trivial predictor (mean target)")
@@ -51,4 +51,4 @@ def plot_trace(exp: Experiment, reports: list[dict], title: str, path: Path) -> 
             a.legend(fontsize=8)
     for a in ax[1]:
         a.set_xlabel("training sequences")
-    return _save(fig, path)
+    return save(fig, path)
