@@ -10,6 +10,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "lstm1997"
 
 
@@ -85,6 +87,7 @@ def test_the_cycle_check_finds_a_cycle():
     assert "lstm1997.catalog" not in graph["lstm1997.experiments"]
 
 
+@pytest.mark.heavy  # a fresh interpreter imports numba and matplotlib
 def test_reporting_and_the_catalog_import_no_torch():
     """Formatting results needs no torch: report, figures, the catalog and the command line import none of it
     (the baseline rows' models are imported only to train them)."""

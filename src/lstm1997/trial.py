@@ -141,11 +141,8 @@ class Trial:
             if room <= 0:
                 self.finish(False)
                 break
-            seqs = (
-                pending
-                if pending is not None
-                else self.draw(int(min(exp.batch, room, self.judge.until_test(self.seen))))
-            )
+            size = int(min(exp.batch, room, self.judge.until_test(self.seen)))  # a chunk ends where a test is due
+            seqs = pending if pending is not None else self.draw(size)
             pending = None
             before = self.model.copy()
             out = self.train(seqs)
@@ -176,9 +173,8 @@ class Trial:
         exp = self.exp
         self.seen += seqs.n
         self.recent_error = float(stats.error.mean())
-        self.record_curve(
-            self.recent_error, float(np.mean(stats.correct(*correct_rule(exp.criterion, exp.test_threshold))))
-        )
+        threshold, all_steps = correct_rule(exp.criterion, exp.test_threshold)
+        self.record_curve(self.recent_error, float(np.mean(stats.correct(threshold, all_steps))))
         if exp.construct and isinstance(self.model, KernelModel) and self.model.masks is not None:
             self.maybe_add_cell()
         verdict = self.judge.commit(stats, self)
