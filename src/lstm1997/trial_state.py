@@ -6,10 +6,21 @@ resumes)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from lstm1997.trial import Trial
+from lstm1997.criteria import Judge
+from lstm1997.models.kernel import Model
+
+
+class Running(Protocol):
+    """A running trial (lstm1997.trial.Trial) as far as its state is concerned; the attributes of ``RNGS`` and
+    ``PLAIN`` are read and written by name."""
+
+    judge: Judge
+    """The criterion's judge, with its window or streak."""
+    model: Model
+    """What the trial trains."""
+
 
 RNGS = ("init_rng", "data_rng", "test_rng")
 """The trial's random generators, saved as their bit generators' states."""
@@ -22,7 +33,7 @@ JUDGED = ("window", "streak")
 """What the criterion's judge keeps (``window``: ST3's and NSeq's; ``streak``: Exp 2's)."""
 
 
-def state(trial: Trial) -> dict:
+def state(trial: Running) -> dict:
     """Everything that changes while ``trial`` runs, as plain data: what a checkpoint holds."""
     judged = {"window": None, "streak": 0, **trial.judge.state()}
     saved = {k: getattr(trial, k) for k in PLAIN if hasattr(trial, k)}
@@ -33,7 +44,7 @@ def state(trial: Trial) -> dict:
     return saved
 
 
-def restore(trial: Trial, saved: dict) -> None:
+def restore(trial: Running, saved: dict) -> None:
     """Continue ``trial`` from ``saved`` (``state`` of a trial of the same experiment and seed); ValueError,
     KeyError or TypeError if it is not such a state."""
     saved = dict(saved)
