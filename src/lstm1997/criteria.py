@@ -275,18 +275,18 @@ class StreakJudge:
     streak: int = 0
     final_test = True
 
-    def _runs(self, stats: SequenceStats) -> tuple[np.ndarray, np.ndarray]:
-        """Correct? and the length of the streak ending at each sequence of a new chunk."""
+    def _runs(self, stats: SequenceStats) -> np.ndarray:
+        """The length of the streak ending at each sequence of a new chunk."""
         good = stats.correct(self.crit.threshold, self.crit.all_steps)
         pos = np.arange(len(good))
         last_bad = np.maximum.accumulate(np.where(good, -1, pos))
-        return good, np.where(last_bad >= 0, pos - last_bad, self.streak + pos + 1)
+        return np.where(last_bad >= 0, pos - last_bad, self.streak + pos + 1)
 
     def first(self, stats: SequenceStats, run: Run) -> int | None:
-        return _first(self._runs(stats)[1] >= self.crit.length)
+        return _first(self._runs(stats) >= self.crit.length)
 
     def commit(self, stats: SequenceStats, run: Run) -> Verdict:
-        self.streak = int(self._runs(stats)[1][-1])
+        self.streak = int(self._runs(stats)[-1])
         if self.streak < self.crit.length:
             return Verdict()
         return Verdict(success=True, sequences=run.seen - self.streak)  # the sequences before the streak began
@@ -302,7 +302,7 @@ class StreakJudge:
 
 
 @dataclass
-class TestJudge:
+class PeriodicJudge:
     """The periodic success tests (ReberTest, TwoSeqTest, FrozenTest): run every ``every`` training sequences,
     at the end of a chunk (a trial's chunks end where a test is due)."""
 
@@ -341,7 +341,7 @@ class TestJudge:
         pass
 
 
-Judge = WindowJudge | StreakJudge | TestJudge
+Judge = WindowJudge | StreakJudge | PeriodicJudge
 """A criterion as a trial runs."""
 
 
@@ -351,4 +351,4 @@ def judge(crit: Criterion, cap: int) -> Judge:
         return WindowJudge(crit)
     if isinstance(crit, Streak):
         return StreakJudge(crit)
-    return TestJudge(crit, cap)
+    return PeriodicJudge(crit, cap)
