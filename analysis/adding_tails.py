@@ -14,7 +14,7 @@ import argparse
 import numpy as np
 
 import lstm1997
-from lstm1997.trial import _Trial
+from lstm1997.trial import Trial
 
 
 def wrong_by_target(net, test) -> tuple[int, np.ndarray, np.ndarray]:
@@ -31,7 +31,7 @@ def main() -> None:
     ap.add_argument("--train", type=int, default=150_000)
     args = ap.parse_args()
     exp = lstm1997.get_experiment("adding-T100")
-    trial = _Trial(exp, args.seed)
+    trial = Trial(exp, args.seed)
     for _ in range(args.train // 1000):
         trial.train(trial.draw(1000))
     test = exp.generate(np.random.default_rng(12345), 20_000)

@@ -18,7 +18,7 @@ import dataclasses
 import numpy as np
 
 import lstm1997
-from lstm1997.trial import _Trial
+from lstm1997.trial import Trial
 
 
 def wrong_at_end(seqs, out: np.ndarray) -> np.ndarray:
@@ -41,7 +41,7 @@ def main() -> None:
     exp = lstm1997.get_experiment(args.row)
     if args.full:
         exp = dataclasses.replace(exp, gradient="full")
-    trial = _Trial(exp, args.seed)
+    trial = Trial(exp, args.seed)
     block = 100_000
     print(f"{args.row} seed {args.seed}, lr {exp.lr}, {exp.gradient} gradient")
     print(f"training sequences wrong per block of {block:,}")

@@ -23,7 +23,7 @@ import numpy as np
 
 import lstm1997
 from lstm1997.diagnose import h_prime
-from lstm1997.trial import _Trial
+from lstm1997.trial import Trial
 
 
 def probe(net: lstm1997.Network, seqs: lstm1997.Sequences) -> tuple[np.ndarray, np.ndarray, float, float]:
@@ -63,7 +63,7 @@ def main() -> None:
     if args.at_init:
         return at_init(rows, args.at_init)
     for name, exp in rows:
-        trial = _Trial(exp, args.seed)
+        trial = Trial(exp, args.seed)
         probes = exp.generate(np.random.default_rng(12345), 200)
         print(f"{name} seed {args.seed} (lr {exp.lr}); probe: 200 fresh sequences, frozen weights")
         print(
@@ -85,7 +85,7 @@ def at_init(rows: list[tuple[str, lstm1997.Experiment]], n: int) -> None:
     print("h'(s_c) >= 0.01 at the target step, over the seeds: median (min-max), and seeds where it is below 5%")
     for name, exp in rows:
         probes = exp.generate(np.random.default_rng(12345), 200)
-        open_ = np.array([np.mean(probe(_Trial(exp, seed).model.net, probes)[1] >= 0.01) for seed in range(n)])
+        open_ = np.array([np.mean(probe(Trial(exp, seed).model.net, probes)[1] >= 0.01) for seed in range(n)])
         print(
             f"  {name:<42} {np.median(open_):.2f} ({open_.min():.2f}-{open_.max():.2f}); "
             f"below 5%: {int((open_ < 0.05).sum())} of {n}",

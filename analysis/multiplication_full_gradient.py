@@ -17,7 +17,7 @@ import argparse
 import numpy as np
 
 import lstm1997
-from lstm1997.trial import _Trial
+from lstm1997.trial import Trial
 
 ROWS = ("multiplication-T100", "multiplication-T100+full-gradient")
 
@@ -60,7 +60,7 @@ def main() -> None:
     for seed in args.seeds:
         for name in ROWS:
             exp = lstm1997.get_experiment(name)
-            trial = _Trial(exp, seed)
+            trial = Trial(exp, seed)
             print(f"{name} seed {seed} (lr {exp.lr}); probe: 500 fresh sequences, frozen weights; trivial error "
                   f"{targets.var():.4f}, target spread {targets.std():.3f}")  # fmt: skip
             print(f"{'sequences':>10} {'error':>7} {'spread':>7} {'y_in marked':>14} {'y_in other':>14} "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 import lstm1997
-from lstm1997.trial import _Trial, reber_all_correct, run_trial
+from lstm1997.trial import Trial, run_trial
 
 
 def main() -> None:
@@ -26,12 +26,12 @@ def main() -> None:
         exp = lstm1997.get_experiment(name)
         hits = []
         for seed in range(6):
-            trial = _Trial(exp, seed)
+            trial = Trial(exp, seed)
             trial.train_set = dataclasses.replace(trial.train_set, targets=trial.train_set.legal_next.astype(float))
             hit = None
             for i in range(exp.cap // 1000):
                 trial.train(trial.draw(1000))
-                if reber_all_correct(trial.model, trial.reber_check):
+                if trial.reber_test()[1]:
                     hit = (i + 1) * 1000
                     break
             hits.append(hit)

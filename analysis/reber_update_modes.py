@@ -16,7 +16,7 @@ import argparse
 import numpy as np
 
 import lstm1997
-from lstm1997.trial import _Trial
+from lstm1997.trial import Trial
 
 
 def accuracy(net, seqs) -> tuple[float, float, float]:
@@ -38,7 +38,7 @@ def main() -> None:
     for seed in range(args.seeds):
         for per_step in (False, True):
             exp = lstm1997.get_experiment(args.name).with_options(per_step=per_step)
-            trial = _Trial(exp, seed)
+            trial = Trial(exp, seed)
             for i in range(args.sequences // 1000):
                 trial.train(trial.draw(1000))
                 if (i + 1) % 10 == 0:

@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from lstm1997.cli import trial_line
-from lstm1997.experiments import get_experiment
+from lstm1997.catalog import get_experiment
+from lstm1997.progress import trial_line
 from lstm1997.sweep import run_trials
 
 

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import lstm1997
-from lstm1997 import checkpoints
-from lstm1997.trial import _Trial
+from lstm1997 import checkpoints, trial_state
+from lstm1997.trial import Trial
 
 
 def main() -> None:
@@ -24,12 +24,12 @@ def main() -> None:
     print("| row | save (median) | load (median) | size |\n|---|---|---|---|")
     for name in ("reber-3x2-lr0.5", "longlag-2c-q1000-p1000"):
         exp = lstm1997.get_experiment(name)
-        trial = _Trial(exp, 0)
+        trial = Trial(exp, 0)
         path = Path(tempfile.mkdtemp()) / "seed-0.ckpt"
         saves, loads = [], []
         for _ in range(args.repeats):
             t = time.perf_counter()
-            checkpoints.save(path, exp, 0, trial.state(), 1.0, {"commit"})
+            checkpoints.save(path, exp, 0, trial_state.state(trial), 1.0, {"commit"})
             saves.append(time.perf_counter() - t)
             t = time.perf_counter()
             checkpoints.load(path, exp, 0)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from lstm1997 import figures
+from lstm1997 import figures, plots
 from lstm1997.criteria import ST3
 from lstm1997.ecdf import ECDF_SIZE, ecdf_figure
 from lstm1997.experiments import EXPERIMENTS
@@ -99,6 +99,27 @@ def test_gate_trace_skipped_above_the_step_bound(results, tmp_path):
     assert not (tmp_path / "g.png").exists() and "skipped" in notes[0] and "network steps" in notes[0]
 
 
+def test_a_gate_trace_draws_the_saved_weights_without_training(results, tmp_path, monkeypatch):
+    from lstm1997 import store, trial
+    from lstm1997.store import load_all
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a trial was rerun although its weights were saved")
+
+    monkeypatch.setattr(trial, "run_trial", no_training)
+    records = [r for r in load_all(results) if r["experiment"] == ADDING.name]
+    seed = min((r for r in records if r["success"]), key=lambda r: r["steps"])["seed"]
+    assert store.weights_path(results, ADDING.name, seed).is_file()
+    path = figures.gate_trace(ADDING, records, tmp_path / "g.png", max_steps=10, results=results)
+    assert path is not None and imread(path).shape[:2] == pixels(figures.GATES_SIZE)
+    store.weights_path(results, ADDING.name, seed).rename(tmp_path / "moved.npz")  # none saved: a rerun
+    try:
+        with pytest.raises(AssertionError, match="rerun"):
+            figures.gate_trace(ADDING, records, tmp_path / "h.png", results=results)
+    finally:
+        (tmp_path / "moved.npz").rename(store.weights_path(results, ADDING.name, seed))
+
+
 def test_constant_baseline_is_the_target_variance():
     # adding: one target 0.5 + (X1 + X2) / 4, X uniform in [-1, 1]: variance 1/24, a little less because a
     # marked value at position 0 is set to 0 (about 12% of sequences)
@@ -153,11 +174,11 @@ def test_the_caption_overlaps_no_axes(results, tmp_path, monkeypatch):
     from lstm1997.store import load_all
 
     figs = []
-    monkeypatch.setattr(figures.plt, "close", figs.append)  # keep the figures to measure them
+    monkeypatch.setattr(plots.plt, "close", figs.append)  # keep the figures to measure them
     records = [r for r in load_all(results) if r["experiment"] == "temporal-6a"]
     figures.plot_curves(TEMPORAL, records, 0.75, tmp_path / "c.png")
     figures.plot_spread([(TEMPORAL, records)], tmp_path / "s.png")
-    figures._save(ecdf_figure(TEMPORAL, records), tmp_path / "e.png")
+    plots.save(ecdf_figure(TEMPORAL, records), tmp_path / "e.png")
     assert len(figs) == 3
     for fig in figs:
         renderer = fig.canvas.get_renderer()
@@ -183,7 +204,7 @@ def test_ecdf_draws_failures_at_the_cap_and_the_paper_mean():
     assert list(lines["paper: mean sequences to success 31,390"].get_xdata()) == [31_390] * 2
     assert list(lines["paper: success rate 100% of 20"].get_ydata()) == [1.0] * 2
     assert "our mean 33,333 (no CI: fewer than 5 successes)" in lines
-    figures.plt.close(fig)
+    plots.plt.close(fig)
 
 
 def test_a_figure_whose_pixels_did_not_change_keeps_its_file(results, tmp_path, monkeypatch):

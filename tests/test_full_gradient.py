@@ -168,10 +168,10 @@ def test_full_training_has_no_per_step_mode():
 
 
 def test_full_gradient_ablation_rows_really_train_with_the_full_gradient():
-    from lstm1997.trial import _Trial, run_trial
+    from lstm1997.trial import Trial, run_trial
 
     exp = lstm1997.get_experiment("adding-T100+full-gradient").with_options(cap=50, batch=50, test_size=0)
-    trial = _Trial(exp, 0)
+    trial = Trial(exp, 0)
     net, seqs = trial.model.net.copy(), trial.draw(50)
     lstm1997.train(net, seqs, exp.lr, full=True)
     truncated = trial.model.net.copy()

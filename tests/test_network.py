@@ -90,7 +90,7 @@ def test_bad_inputs_to_the_functions_are_rejected():
 def test_ablations_differ_from_their_paper_row_only_as_declared():
     from dataclasses import fields
 
-    from lstm1997.experiments import ABLATIONS
+    from lstm1997.ablations import ABLATIONS
 
     declared = {
         "per-step": {"per_step"},

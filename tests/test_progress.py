@@ -1,11 +1,11 @@
 """The progress display: per running trial its sequences against the cap and its (labelled) error, an ETA, and
 with stderr sent to a file a progress line at least once a minute."""
 
-from lstm1997 import cli
+from lstm1997 import progress
 
 
 def test_progress_shows_cap_error_and_eta_and_writes_a_line_a_minute_to_a_file(capsys):
-    bar = cli._Bar("adding-T100", 4)  # stderr is captured, not a terminal: the bar itself is off
+    bar = progress.Bar("adding-T100", 4)  # stderr is captured, not a terminal: the bar itself is off
     now = [0.0]
     bar.clock, bar.start, bar.last_line = (lambda: now[0]), 0.0, 0.0
     record = {"experiment": "adding-T100", "seed": 9, "success": True, "sequences": 5, "presented": 5,

@@ -8,12 +8,12 @@ import pytest
 
 import lstm1997
 from lstm1997 import store
-from lstm1997.criteria import ST3, NSeq, Streak
-from lstm1997.experiments import get_experiment
+from lstm1997.catalog import get_experiment
+from lstm1997.criteria import ST3, NSeq, SequenceStats, Streak
 from lstm1997.sequences import Sequences
 from lstm1997.sweep import TIMING_FIELDS, run_trials
 from lstm1997.tasks import reber
-from lstm1997.trial import SequenceStats, _Trial, reber_all_correct, run_trial, test_figures, twoseq_test
+from lstm1997.trial import Trial, reber_test, run_trial, test_figures, twoseq_test
 
 
 def comparable(record: dict) -> dict:
@@ -23,7 +23,7 @@ def comparable(record: dict) -> dict:
 def brute_force_stop(exp, seed, batch, condition):
     """Train sequence by sequence in Python on the trial's first chunk; index of the first sequence after
     which ``condition(history of per-sequence stats)`` holds, and the weights at that point."""
-    trial = _Trial(exp, seed)
+    trial = Trial(exp, seed)
     seqs = trial.draw(batch)
     net = trial.model.net.copy()
     history = []
@@ -161,6 +161,16 @@ def test_a_plan_of_rows_gives_the_records_of_separate_sweeps(tmp_path):
         run_plan([(a, [0]), (a, [1])])
 
 
+def test_a_batch_that_does_not_divide_the_test_interval_still_tests_on_time():
+    """Periodic success tests are due every ``every`` sequences: with chunks of 300 a chunk ends at 1,000 and
+    2,000 all the same (a chunk is cut where a test is due), so both tests run."""
+    exp = lstm1997.get_experiment("twoseq-3a-T100-N3").with_options(batch=300, cap=2000, test_size=0)
+    trial = Trial(exp, 0)
+    trial.run(None)
+    assert trial.seen == 2000 and trial.tested == 2 * exp.criterion.size
+    assert trial.curve["seen"] == [300, 600, 900, 1000, 1300, 1600, 1900, 2000]
+
+
 class _Oracle:
     """A stand-in net whose outputs are the legal successors, except at the target rows in ``wrong``."""
 
@@ -180,7 +190,7 @@ def test_reber_test_tries_the_first_strings_first_with_the_same_answer() -> None
     seqs = reber.encode(strings[0] + strings[1])
     last_row = len(seqs.targets) - 1
     for wrong in (set(), {0}, {last_row}):
-        answers = {reber_all_correct(_Oracle(wrong), seqs, head) for head in (1, 8, 32, 80, 1000)}
+        answers = {reber_test(_Oracle(wrong), seqs, head) for head in (1, 8, 32, 80, 1000)}
         assert answers == {not wrong}, wrong
 
 

@@ -88,3 +88,18 @@ def test_the_quoted_test_count_with_torch_and_ray():
     assert _quoted(r"(\d+) tests with the torch and ray extras installed") == selected, (
         f"pytest collects {selected} tests with torch and ray installed"
     )
+
+
+def test_the_file_tree_lists_every_module_of_the_package():
+    """The "Files" section names every module of src/lstm1997 (a sub-package's by its path, e.g. models/kernel.py,
+    or by its folder, e.g. tasks/), and every module it names exists."""
+    block = re.search(r"^## Files\n\n```\n(.*?)^```", README, re.S | re.M)
+    assert block is not None, "the README has a Files section with a code block"
+    listed = set(re.findall(r"^  ([\w/]+\.py|\w+/)\s", block.group(1).split("\ntests/")[0], re.M))
+    package = ROOT / "src" / "lstm1997"
+    modules = {p.relative_to(package).as_posix() for p in package.rglob("*.py") if p.name != "__init__.py"}
+    unlisted = {m for m in modules if m not in listed and f"{m.split('/')[0]}/" not in listed}
+    assert not unlisted, f"modules missing from the README's file tree: {sorted(unlisted)}"
+    missing = {m for m in listed if m.endswith(".py") and m not in modules}
+    missing |= {m for m in listed if m.endswith("/") and not (package / m).is_dir()}
+    assert not missing, f"the README's file tree names modules that do not exist: {sorted(missing)}"

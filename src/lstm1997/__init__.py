@@ -1,6 +1,7 @@
 """lstm1997: the original Long Short-Term Memory (Hochreiter & Schmidhuber, 1997) and its truncated gradient."""
 
-from lstm1997.experiments import EXPERIMENTS, Experiment, get_experiment
+from lstm1997.catalog import get_experiment
+from lstm1997.experiments import EXPERIMENTS, Experiment
 from lstm1997.learning import (
     evaluate,
     forward,

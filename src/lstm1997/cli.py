@@ -1,4 +1,5 @@
-"""The ``lstm1997`` command: the only module that parses arguments or prints."""
+"""The ``lstm1997`` command: with lstm1997.progress (its progress display), the only module that parses
+arguments or prints."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from lstm1997.progress import Bar
 from lstm1997.store import StoreError
 
 QUICK = {  # one representative row of every experiment, a few trials each (the README's first command)
@@ -31,29 +34,32 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"lstm1997: error: {message}\n")
 
 
-def _positive(kind: str):
+def _whole(kind: str, problem: Callable[[int], str | None]) -> Callable[[str], int]:
+    """A parser of whole numbers for ``kind``; ``problem(value)`` says what is wrong with a value, if anything."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{kind} must be a whole number, got {text!r}") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{kind} must be at least 1, got {value}")
-        if value > 1_000_000:
-            raise argparse.ArgumentTypeError(f"{kind} of {value} is absurd (at most 1,000,000)")
+        wrong = problem(value)
+        if wrong is not None:
+            raise argparse.ArgumentTypeError(wrong)
         return value
 
     return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seed must be a whole number, got {text!r}") from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"seed must be in 0 .. 2**32-1, got {value}")
-    return value
+def _positive(kind: str) -> Callable[[str], int]:
+    def problem(value: int) -> str | None:
+        if value < 1:
+            return f"{kind} must be at least 1, got {value}"
+        return f"{kind} of {value} is absurd (at most 1,000,000)" if value > 1_000_000 else None
+
+    return _whole(kind, problem)
+
+
+_seed = _whole("seed", lambda v: None if 0 <= v < 2**32 else f"seed must be in 0 .. 2**32-1, got {v}")
 
 
 def _seconds(text: str) -> float:
@@ -135,79 +141,8 @@ def _add_inspect(sub) -> None:
     )
 
 
-class _Bar:
-    """A progress bar over trials: per running trial the sequences done against its cap, the latest training
-    error (labelled) and an estimate of the time left. When stderr is not a terminal (a log file) tqdm shows
-    nothing, so each newly finished trial gets one line and a progress line is written at least every minute."""
-
-    EVERY = 60.0
-    """Seconds between two progress lines in a log file."""
-
-    def __init__(self, name: str, total: int):
-        import time
-
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=total, desc=name, unit="trial", file=sys.stderr, disable=None, dynamic_ncols=True)
-        self.name, self.total, self.clock = name, total, time.monotonic
-        self.start = self.last_line = self.clock()
-        self.running: dict[tuple[str, int], tuple[int, int, float]] = {}
-        self.done = self.resumed = 0  # finished trials, and those of them loaded from the results folder
-
-    def __call__(self, event: str, info: dict) -> None:
-        if event == "progress":
-            self.running[info["experiment"], info["seed"]] = (info["seen"], info["cap"], info["error"])
-        else:
-            record = info["record"]
-            self.running.pop((record["experiment"], record["seed"]), None)
-            self.bar.update(1)
-            self.done += 1
-            self.resumed += info["resumed"]
-            if self.bar.disable and not info["resumed"]:
-                print(trial_line(record), file=sys.stderr, flush=True)
-        status = self.status()
-        if not self.bar.disable:
-            self.bar.set_postfix_str(status)
-        elif self.clock() - self.last_line >= self.EVERY:
-            self.last_line = self.clock()
-            print(f"{self.name}: {self.done}/{self.total} trials done; {status}", file=sys.stderr, flush=True)
-
-    def status(self) -> str:
-        """'seed 3: 12,000/5,000,000 seqs, error 0.0123; ...; ETA 4 min' (at most 3 trials shown)."""
-        parts = [f"seed {seed}: {seen:,}/{cap:,} seqs, error {error:.4g}"
-                 for (_, seed), (seen, cap, error) in list(self.running.items())[:3]]  # fmt: skip
-        if len(self.running) > 3:
-            parts.append(f"{len(self.running) - 3} more running")
-        partly = sum(seen / cap for seen, cap, _ in self.running.values() if cap)  # trials' worth of running ones
-        here, left = self.done - self.resumed + partly, self.total - self.done - partly
-        if here > 0 and left > 0:
-            parts.append(f"ETA {_duration((self.clock() - self.start) * left / here)} (if trials run to their caps)")
-        return "; ".join(parts)
-
-    def close(self) -> None:
-        self.bar.close()
-
-
-def _duration(seconds: float) -> str:
-    """'45 s', '12 min', '3.5 h'."""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
-def trial_line(record: dict) -> str:
-    """'adding-T100 seed 3: success after 40,081 sequences (12 s)' or '... no success in 5,000,000 ...'."""
-    if record["success"]:
-        outcome = f"success after {record['sequences']:,} sequences"
-    else:
-        outcome = f"no success in {record['presented']:,} sequences"
-    return f"{record['experiment']} seed {record['seed']}: {outcome} ({record['wall_time']:.0f} s)"
-
-
 def _run(name: str, trials: int | None, seed: int, workers: int, out: Path | None, args) -> tuple[list[dict], dict]:
-    from lstm1997.experiments import get_experiment
+    from lstm1997.catalog import get_experiment
     from lstm1997.summary import summarize
     from lstm1997.sweep import run_trials
 
@@ -215,7 +150,7 @@ def _run(name: str, trials: int | None, seed: int, workers: int, out: Path | Non
     n = trials or exp.trials
     if seed + n - 1 > 2**32 - 1:
         raise _UsageError(f"--seed {seed} with {n} trials reaches seed {seed + n - 1}, beyond 2**32-1")
-    bar = _Bar(name, n)
+    bar = Bar(name, n)
     try:
         records = run_trials(exp, range(seed, seed + n), workers, out, bar, **_backend(args))
     finally:
@@ -228,11 +163,8 @@ def _backend(args) -> dict:
 
 
 def _cmd_list(args) -> None:
-    from lstm1997.competitors import COMPETITORS
-    from lstm1997.experiments import ABLATIONS, EXPERIMENTS
-    from lstm1997.profiles import PROFILES
+    from lstm1997.catalog import listed
 
-    profile_rows = [p.row(e) for p in PROFILES.values() for e in EXPERIMENTS.values()] if args.all else []
     rows: list[dict[str, Any]] = [
         {
             "name": e.name,
@@ -244,11 +176,7 @@ def _cmd_list(args) -> None:
             "paper_sequences": e.paper.sequences,
             "description": e.description,
         }
-        for e in [
-            *EXPERIMENTS.values(),
-            *([*ABLATIONS.values(), *COMPETITORS.values()] if args.all else []),
-            *profile_rows,
-        ]
+        for e in listed(args.all)
     ]
     if args.json:
         print(json.dumps(rows, indent=1))
@@ -278,7 +206,8 @@ def _cmd_run(args) -> None:
 def _cmd_reproduce(args) -> None:
     import os
 
-    from lstm1997.experiments import EXPERIMENTS, get_experiment
+    from lstm1997.catalog import get_experiment
+    from lstm1997.experiments import EXPERIMENTS
     from lstm1997.overview import PROFILE_COLUMNS, run_name
     from lstm1997.profiles import FIRST_SEED, PROFILES
     from lstm1997.summary import markdown_table, summarize
@@ -308,7 +237,7 @@ def _cmd_reproduce(args) -> None:
         return range(first, first + n)
 
     rows = [(get_experiment(name), seeds(name, args.trials or trials)) for name, trials in plan.items()]
-    bar = _Bar("reproduce", sum(len(seeds) for _, seeds in rows))
+    bar = Bar("reproduce", sum(len(seeds) for _, seeds in rows))
     try:
         results = run_plan(rows, workers, args.out, bar, **_backend(args))
     finally:
@@ -394,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--rows names a row twice: {' '.join(args.rows)}")
     commands = {"list": _cmd_list, "run": _cmd_run, "reproduce": _cmd_reproduce, "report": _cmd_report}
     commands["inspect"] = _cmd_inspect
-    from lstm1997.experiments import UnknownExperiment
+    from lstm1997.catalog import UnknownExperiment
 
     try:
         commands[args.command](args)

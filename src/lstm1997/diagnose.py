@@ -236,7 +236,7 @@ def _quiet(exp: Experiment, cap: int | None = None) -> Experiment:
 
 def check_inspectable(exp: Experiment) -> None:
     """ValueError (one line) unless a trial of ``exp`` trains a 1997 net (not a baseline's other model)."""
-    from lstm1997.trial import KernelModel
+    from lstm1997.models.kernel import KernelModel
 
     if exp.model is not None and not isinstance(exp.model(exp, np.random.default_rng(0)), KernelModel):
         raise InspectError(f"{exp.name} trains no 1997 net (a baseline with another model): nothing to inspect")
@@ -282,10 +282,10 @@ def trained_net(exp: Experiment, seed: int, after: int | None, results: Path | N
 def trace(exp: Experiment, seed: int, until: int, points: int = 20) -> list[dict]:
     """Rerun trial ``seed`` of ``exp`` (at most ``until`` sequences) and report the net at about ``points``
     evenly spaced moments (chunk boundaries) and at its end; each report gains ``seen``."""
-    from lstm1997.trial import _Trial
+    from lstm1997.trial import Trial
 
     seqs = probe_set(exp)
-    trial = _Trial(_quiet(exp, until), seed)
+    trial = Trial(_quiet(exp, until), seed)
     every = max(until // points, 1)
     reports: list[dict] = []
 
@@ -306,7 +306,7 @@ def inspect_trial(
     """What ``lstm1997 inspect`` prints (lines) or, with --json, dumps (a dict), for trial ``seed`` of row ``name``:
     its net after ``after`` sequences or at the end of the trial in ``results`` (see ``trained_net``), or with
     ``trace_`` the rerun trial at about 21 moments; ``plot``: where to draw the picture."""
-    from lstm1997.experiments import get_experiment
+    from lstm1997.catalog import get_experiment
 
     exp = get_experiment(name)
     if after is not None and not 1 <= after <= 10**9:
@@ -328,7 +328,8 @@ def inspect_trial(
         from lstm1997.diagnose_plot import plot_sequence
 
         found = "; ".join(RULES[k].name for k in report["diagnoses"]) or "no diagnosis"
-        plot_sequence(exp, net, f"seed {seed}: {found}", plot)
+        first = probe_set(exp).take(np.arange(1))
+        plot_sequence(exp, net, first, memory_masks(exp, first)[0], f"seed {seed}: {found}", plot)
     head = f"{exp.name} seed {seed}: {source}"
     return [head, *report_lines(report)], {"experiment": exp.name, "seed": seed, "source": source, **report}
 

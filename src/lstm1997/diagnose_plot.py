@@ -7,17 +7,16 @@ from pathlib import Path
 
 import numpy as np
 
-from lstm1997.diagnose import memory_masks, probe_set
 from lstm1997.experiments import Experiment
-from lstm1997.figures import _save, _wrap, plot_gates, plt
 from lstm1997.network import Network
+from lstm1997.plots import plot_gates, plt, save, wrap
+from lstm1997.sequences import Sequences
 
 
-def plot_sequence(exp: Experiment, net: Network, title: str, path: Path) -> Path:
-    """The first sequence of the row's probe set run through ``net``, as ``figures.plot_gates`` draws it, with
-    the relevant steps marked (dashed red) and the cell outputs y_c."""
-    seqs = probe_set(exp).take(np.arange(1))
-    relevant, _ = memory_masks(exp, seqs)
+def plot_sequence(exp: Experiment, net: Network, seqs: Sequences, relevant: np.ndarray, title: str, path: Path) -> Path:
+    """The one sequence ``seqs`` (the first of the row's probe set, ``diagnose.probe_set``) run through ``net``, as
+    ``figures.plot_gates`` draws it, with the ``relevant`` steps (``diagnose.memory_masks``) marked (dashed red)
+    and the cell outputs y_c."""
     x, y, mask = seqs.sequence(0)
     clean = np.zeros_like(y)
     clean[mask] = seqs.criterion_targets
@@ -30,7 +29,7 @@ def plot_trace(exp: Experiment, reports: list[dict], title: str, path: Path) -> 
     answer steps."""
     seen = np.array([r["seen"] for r in reports])
     fig, ax = plt.subplots(2, 2, figsize=(12, 8), layout="constrained", sharex=True)
-    fig.suptitle(_wrap(f"{exp.name}: {title}", exp.description), fontsize=12)
+    fig.suptitle(wrap(f"{exp.name}: {title}", exp.description), fontsize=12)
     out = [r["output"] for r in reports]
     ax[0, 0].semilogy(seen, [o["mse"] for o in out], label="net")
     ax[0, 0].semilogy(seen, [o["trivial_mse"] for o in out], "k--", lw=0.8, label="trivial predictor (mean target)")
@@ -52,4 +51,4 @@ def plot_trace(exp: Experiment, reports: list[dict], title: str, path: Path) -> 
             a.legend(fontsize=8)
     for a in ax[1]:
         a.set_xlabel("training sequences")
-    return _save(fig, path)
+    return save(fig, path)

@@ -1,9 +1,10 @@
-"""The 30 rows of the paper's Tables 1-9, each a frozen dataclass: task, network, learning rate, criteria,
-failure cap, trial count and the paper's reported result (docs/SPEC.md §1.6, §1.7, §2-§7, §10, §12)."""
+"""The experiment schema (Experiment, PaperResult) and the 30 rows of the paper's Tables 1-9, each a frozen
+dataclass: task, network, learning rate, criteria, failure cap, trial count and the paper's reported result
+(docs/SPEC.md §1.6, §1.7, §2-§7, §10, §12). Ablations, competitors, profiles and baselines build on this module;
+lstm1997.catalog finds any of them by name."""
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
@@ -17,8 +18,8 @@ from lstm1997.network import Network, NetworkSpec
 from lstm1997.sequences import Sequences
 from lstm1997.tasks import adding, longlag, reber, temporal, twoseq
 
-if TYPE_CHECKING:  # trial.py imports this module
-    from lstm1997.trial import Model
+if TYPE_CHECKING:  # annotations only: the catalog imports no model
+    from lstm1997.models.kernel import Model
 
 Generator = Callable[[np.random.Generator, int], Sequences]
 
@@ -82,8 +83,8 @@ class Experiment:
     """Count the sequences of the periodic success tests (Exps 1 and 3) as presentations in the sequences to
     success and milestones (a reading of "sequence presentations"; the paper's rows do not)."""
     model: Callable[[Experiment, np.random.Generator], Model] | None = None
-    """Builds the model a trial trains, given the row and the initialisation rng (see trial.Model); None is the
-    paper's: the 1997 net of ``spec`` trained by the compiled kernel. Baseline rows set it."""
+    """Builds the model a trial trains, given the row and the initialisation rng (lstm1997.models.kernel.Model);
+    None is the paper's: the 1997 net of ``spec`` trained by the compiled kernel. Baseline rows set it."""
     weights: int | None = None
     """The model's number of weights where ``model`` is not the net of ``spec`` (a competitor); None: spec's."""
     family: str = field(default="", compare=False)
@@ -333,84 +334,3 @@ EXPERIMENTS: dict[str, Experiment] = {
     ]
 }
 """The 30 paper rows by name, in the paper's order."""
-
-
-def _ablation(base: str, suffix: str, what: str, **changes) -> Experiment:
-    exp = EXPERIMENTS[base]
-    return replace(exp, name=f"{base}+{suffix}", description=f"{exp.description}; ABLATION: {what}", **changes)
-
-
-def _linear_output(base: str) -> Experiment:
-    spec = replace(EXPERIMENTS[base].spec, output="linear")
-    return _ablation(base, "linear-output", "linear output unit instead of the paper's logistic", spec=spec)
-
-
-def _cells_read_inputs(base: str) -> Experiment:
-    spec = replace(EXPERIMENTS[base].spec, cells_read="inputs")
-    what = "cells read the inputs only (no bias, no recurrent connections)"
-    return _ablation(base, "cells-read-inputs", what, spec=spec)
-
-
-ABLATIONS: dict[str, Experiment] = {
-    e.name: e
-    for e in [
-        *(
-            _ablation(n, "per-step", "weights updated at every target step (RTRL-style reading)", per_step=True)
-            for n in EXPERIMENTS
-            if EXPERIMENTS[n].training_set != "fresh" or n == "longlag-2b"
-        ),
-        _ablation("longlag-2a", "full-net", "no sequential construction: memory cell present from the start",
-                  construct=False),
-        *(_linear_output(n) for n in ("adding-T100", "adding-T500", "adding-T1000", "multiplication-T100")),
-        *(_cells_read_inputs(n) for n in EXPERIMENTS if n.startswith(("adding-", "longlag-2c", "temporal-"))),
-        *(
-            _ablation(n, "full-gradient", "full (untruncated) gradient instead of the truncated one", gradient="full")
-            for n in ("adding-T100", "adding-T500", "multiplication-T100", "temporal-6a", "twoseq-3a-T100-N3")
-        ),
-    ]
-}  # fmt: skip
-"""Named variants that deviate from the paper on purpose, to test a reading or a cause (docs/DEVIATIONS.md);
-each keeps its paper row's criteria, caps, trial count and reported figures for comparison."""
-
-
-class UnknownExperiment(KeyError):
-    """No experiment of that name (a ``KeyError``; its message names the closest names)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
-
-def get_experiment(name: str) -> Experiment:
-    """The paper row, ablation, row with named deviations or under a profile (``<row>+...``, lstm1997.profiles),
-    competitor (``<row>~rtrl-...``, lstm1997.competitors) or baseline (``<row>~<model>``, lstm1997.baselines;
-    needs torch) called ``name``; an ``UnknownExperiment`` (a ``KeyError``) naming the closest names if there is
-    none."""
-    from lstm1997.competitors import COMPETITORS  # imported here: it builds on this module
-
-    if name in EXPERIMENTS:
-        return EXPERIMENTS[name]
-    if name in ABLATIONS:
-        return ABLATIONS[name]
-    if name in COMPETITORS:
-        return COMPETITORS[name]
-    base, *changes = name.split("+")
-    if base in EXPERIMENTS and changes and "~" not in name:
-        from lstm1997 import profiles  # imported here: it builds on this module
-
-        if len(changes) == 1 and changes[0] in profiles.PROFILES:
-            return profiles.PROFILES[changes[0]].row(EXPERIMENTS[base])
-        try:
-            return profiles.apply(EXPERIMENTS[base], changes)
-        except (KeyError, ValueError) as e:
-            raise UnknownExperiment(e.args[0]) from None
-    baselines: dict[str, Experiment] = {}
-    if "~" in name:
-        try:
-            from lstm1997.baselines import BASELINES as baselines  # imported only here: it imports torch
-        except ImportError as e:
-            raise UnknownExperiment(f"baseline {name!r} needs torch ({e}); pip install 'lstm1997[torch]'") from None
-        if name in baselines:
-            return baselines[name]
-    close = difflib.get_close_matches(name, [*EXPERIMENTS, *ABLATIONS, *COMPETITORS, *baselines], n=3, cutoff=0.4)
-    hint = f"; did you mean {' or '.join(close)}?" if close else "; `lstm1997 list` shows all names"
-    raise UnknownExperiment(f"unknown experiment {name!r}{hint}")

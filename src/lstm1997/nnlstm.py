@@ -220,7 +220,7 @@ def run(
 
 @dataclass
 class NNLSTMModel:
-    """The net and its optimiser state, trained online (the ``lstm1997.trial.Model`` protocol)."""
+    """The net and its optimiser state, trained online (the ``lstm1997.models.kernel.Model`` protocol)."""
 
     n_in: int
     """Input units."""

@@ -3,7 +3,8 @@ RESULTS.md and the summary `lstm1997 reproduce --quick` prints (docs/DEVIATIONS.
 
 from __future__ import annotations
 
-from lstm1997.experiments import EXPERIMENTS, get_experiment
+from lstm1997.catalog import get_experiment
+from lstm1997.experiments import EXPERIMENTS
 from lstm1997.summary import reproduces, summarize
 
 PROFILE_COLUMNS = ("reconstructed", "reconstructed-modified")

@@ -17,7 +17,9 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from lstm1997.experiments import ABLATIONS, EXPERIMENTS, Experiment, get_experiment
+from lstm1997.ablations import ABLATIONS
+from lstm1997.catalog import get_experiment
+from lstm1997.experiments import EXPERIMENTS, Experiment
 from lstm1997.overview import PROFILE_COLUMNS as RECONSTRUCTIONS
 from lstm1997.overview import VERDICTS
 from lstm1997.profiles import DEVIATIONS, PROFILES

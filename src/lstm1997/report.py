@@ -7,8 +7,10 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from lstm1997.ablations import ABLATIONS
+from lstm1997.catalog import baseline_rows
 from lstm1997.competitors import COMPETITORS
-from lstm1997.experiments import ABLATIONS, EXPERIMENTS
+from lstm1997.experiments import EXPERIMENTS
 from lstm1997.overview import overview_lines, prediction_lines
 from lstm1997.stats import BOOTSTRAP_SEED, MIN_BOOTSTRAP, POWER, RESAMPLES
 from lstm1997.store import NUMERICS_VERSION, load_all, numerics
@@ -27,13 +29,12 @@ def _provenance(records: list[dict]) -> list[str]:
 
 
 def _baseline_section(by_name: dict[str, list[dict]]) -> list[str]:
-    """The third table: baseline rows (lstm1997.baselines, imported only when such records exist: it imports
-    torch), each beside our 1997 net's result on its paper row from the same folder."""
-    from lstm1997.baselines import BASELINES
-
-    paper_trials = {n: EXPERIMENTS[n.split("~")[0]].trials for n in BASELINES}  # the paper's count, not ours (10)
+    """The third table: baseline rows (lstm1997.catalog.baseline_rows, asked for only when such records exist),
+    each beside our 1997 net's result on its paper row from the same folder."""
+    baselines = baseline_rows()
+    paper_trials = {n: EXPERIMENTS[n.split("~")[0]].trials for n in baselines}  # the paper's count, not ours (10)
     summaries = [
-        summarize(replace(BASELINES[n], trials=paper_trials[n]), by_name[n]) for n in BASELINES if n in by_name
+        summarize(replace(baselines[n], trials=paper_trials[n]), by_name[n]) for n in baselines if n in by_name
     ]
     if not summaries:
         return []

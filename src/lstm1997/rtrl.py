@@ -119,7 +119,7 @@ def with_bias_unit(seqs: Sequences) -> Sequences:
 
 @dataclass
 class RTRLNet:
-    """The net and its weights, trained online by RTRL (the ``lstm1997.trial.Model`` protocol)."""
+    """The net and its weights, trained online by RTRL (the ``lstm1997.models.kernel.Model`` protocol)."""
 
     w_h: np.ndarray
     """(n_in + 1,) weights into the hidden unit: from the inputs, then its self-connection."""

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 
@@ -31,6 +32,9 @@ from lstm1997.experiments import Experiment
 from lstm1997.network import Network
 from lstm1997.store import StoreError
 from lstm1997.trial import CHECKPOINT_EVERY, run_trial
+
+if TYPE_CHECKING:  # annotations only (typing.Unpack is Python 3.11+)
+    from typing_extensions import Unpack
 
 TIMING_FIELDS = ("wall_time", "steps_per_s")
 """Record fields that measure the machine, not the trial; everything else is a function of (experiment, seed)."""
@@ -49,6 +53,17 @@ Report = Callable[[str, dict], None]
 Under Ray there are no "progress" events: each trial reports once, when done."""
 
 
+class Options(TypedDict, total=False):
+    """Where and how trials run: ``run_plan``'s keyword arguments, which ``run_trials`` passes on."""
+
+    backend: str
+    """"local" (default) or "ray"."""
+    address: str | None
+    """With backend "ray": the cluster (host:port or auto); None: a local Ray."""
+    checkpoint_every: float
+    """Seconds between two checkpoints of a running trial (with ``out``; default CHECKPOINT_EVERY)."""
+
+
 class BackendError(RuntimeError):
     """The chosen backend cannot run the trials (Ray not installed or not reachable, a task lost)."""
 
@@ -59,10 +74,7 @@ def run_trials(
     workers: int = 1,
     out: Path | None = None,
     report: Report | None = None,
-    *,
-    backend: str = "local",
-    address: str | None = None,
-    checkpoint_every: float = CHECKPOINT_EVERY,
+    **options: Unpack[Options],
 ) -> list[dict]:
     """Run ``exp`` once per seed, ``workers`` trials at a time; returns the records in seed order.
 
@@ -71,9 +83,7 @@ def run_trials(
     chunk), so an interrupted sweep resumes where it stopped. ``backend="ray"`` runs each trial as a Ray
     task: on the cluster at ``address`` if given (``workers`` is then the cluster's business), else on a
     local Ray instance with ``workers`` CPUs (an already initialised Ray is used as it is)."""
-    return run_plan(
-        [(exp, seeds)], workers, out, report, backend=backend, address=address, checkpoint_every=checkpoint_every
-    )[0]
+    return run_plan([(exp, seeds)], workers, out, report, **options)[0]
 
 
 def run_plan(

@@ -167,3 +167,20 @@ def train_test_sets(rng: np.random.Generator, n_train: int = 256, n_test: int = 
         if s not in seen:
             test.append(s)
     return train, test
+
+
+def trial_sets(seed: int) -> tuple[Sequences, Sequences]:
+    """A trial's fixed sets: the training strings it draws from, and the success test's strings (training and
+    test strings together). Trials ``10 k`` .. ``10 k + 9`` share one split, drawn from ``[k, 1997]``."""
+    train, test = train_test_sets(np.random.default_rng([seed // 10, 1997]))
+    return encode(train), encode(train + test)
+
+
+def all_correct(out: np.ndarray, seqs: Sequences) -> bool:
+    """Exp 1's success test on the outputs ``out`` at every step of ``seqs``: at every step the k most active
+    outputs are exactly the k legal successors."""
+    legal = seqs.legal_next
+    assert legal is not None, "Exp 1's sequences carry their legal successors"
+    lowest_legal = np.where(legal, out, np.inf).min(axis=1)
+    highest_illegal = np.where(legal, -np.inf, out).max(axis=1)
+    return bool(np.all(lowest_legal > highest_illegal))
