@@ -57,7 +57,6 @@ from lstm1997.baselines import (  # noqa: E402
     ForgetGateNet,
     GatePretrainedModel,
     TorchLSTMNet,
-    fg_states,
 )
 from lstm1997.diagnose import h_prime  # noqa: E402
 from lstm1997.experiments import EXPERIMENTS  # noqa: E402
@@ -170,7 +169,7 @@ def run_1997(
 
 def measure_forget(net: ForgetGateNet, seqs: Sequences, d: Dense, targets: np.ndarray, c: Curve, seen: int) -> None:
     out = ForgetGateModel(net).evaluate(seqs)[:, 0]
-    st = fg_states(net, seqs)  # all probe sequences in one compiled call
+    st = learning.batch_states(net, seqs)  # all probe sequences in one compiled call
     ends = seqs.starts[1:] - 1
     c.seen.append(seen)
     c.mse.append(float(np.mean((out - targets) ** 2)))

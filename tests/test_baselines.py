@@ -24,8 +24,6 @@ from lstm1997.baselines import (  # noqa: E402
     ForgetGateModel,
     ForgetGateNet,
     GatePretrainedModel,
-    fg_gradient,
-    fg_states,
     forget_gate_model,
     gate_pretrained_model,
     gate_targets,
@@ -162,12 +160,12 @@ def test_forget_gate_open_is_the_1997_net(name):
     plain = net.without_forget_gate()
     seqs = random_batch(spec, rng)
     assert np.allclose(ForgetGateModel(net).evaluate(seqs), learning.evaluate(plain, seqs), atol=1e-10, rtol=0)
-    module = ForgetGateLSTM1997.from_forget_net(net)
+    module = ForgetGateLSTM1997.from_network(net)
     for i in range(seqs.n):
         x, _, _ = seqs.sequence(i)
         y, _ = module(torch.from_numpy(x))
         assert np.allclose(y.detach().numpy(), learning.forward(plain, x), atol=1e-10, rtol=0)
-    g_fg, g_1997 = fg_gradient(net, seqs), learning.gradient(plain, seqs)
+    g_fg, g_1997 = learning.gradient(net, seqs), learning.gradient(plain, seqs)
     for k in g_1997:
         assert np.allclose(g_fg[k], g_1997[k], atol=1e-10, rtol=0)
 
@@ -181,7 +179,7 @@ def test_forget_gate_kernel_against_torch_autograd(name, gradient):
     spec = FG_SPECS[name]
     net = random_fg_net(spec, rng, forget_bias=1.0)
     seqs = random_batch(spec, rng)
-    module = ForgetGateLSTM1997.from_forget_net(net, gradient=gradient)
+    module = ForgetGateLSTM1997.from_network(net, gradient=gradient)
     loss, outs = 0.0, []
     for i in range(seqs.n):
         x, y, mask = seqs.sequence(i)
@@ -191,7 +189,7 @@ def test_forget_gate_kernel_against_torch_autograd(name, gradient):
         loss = loss + 0.5 * torch.sum((out[m] - torch.from_numpy(y[mask])) ** 2)
     loss.backward()
     assert np.allclose(np.concatenate(outs), ForgetGateModel(net).evaluate(seqs), atol=1e-12, rtol=0)
-    g = fg_gradient(net, seqs)
+    g = learning.gradient(net, seqs)
     auto = {k: getattr(module, k).grad for k in g}  # None: frozen (w_out without output gates)
     diffs = [np.abs(g[k] - (0 if auto[k] is None else auto[k].numpy() * net.masks[k])).max() for k in g]
     if gradient == "truncated":
@@ -200,13 +198,41 @@ def test_forget_gate_kernel_against_torch_autograd(name, gradient):
         assert max(diffs) > 1e-6
 
 
+@pytest.mark.parametrize("name", FG_SPECS)
+def test_forget_gate_per_step_updates(name):
+    """The kernel's per-step mode with forget gates (no row uses it): with the gates open (y_f = f(50) = 1.0
+    exactly) it trains exactly as the 1997 net does per step; with one target per sequence it is one update per
+    sequence, as the per-sequence mode (and it moves w_f); with several targets it differs from it."""
+    rng = np.random.default_rng(9)
+    spec = FG_SPECS[name]
+    seqs = random_batch(spec, rng)
+    net = random_fg_net(spec, rng, forget_bias=50.0)
+    net.w_f[:, 1:] = 0.0
+    plain = net.without_forget_gate()
+    fg_model = ForgetGateModel(net.copy())
+    assert np.array_equal(fg_model.train(seqs, 0.3, per_step=True), learning.train(plain, seqs, 0.3, per_step=True))
+    assert all(np.array_equal(fg_model.net.weights[k], w) for k, w in plain.weights.items())
+    net = random_fg_net(spec, rng, forget_bias=1.0)
+    last = random_batch(spec, rng)
+    last = lstm1997.Sequences.from_list([(x, y * 0, np.arange(len(x)) == len(x) - 1) for x, y, _ in
+                                         (last.sequence(i) for i in range(last.n))])  # fmt: skip
+    per_step, per_seq = ForgetGateModel(net.copy()), ForgetGateModel(net.copy())
+    assert np.array_equal(per_step.train(last, 0.3, per_step=True), per_seq.train(last, 0.3, per_step=False))
+    assert all(np.array_equal(per_step.net.weights[k], w) for k, w in per_seq.net.weights.items())
+    assert not np.array_equal(per_step.net.w_f, net.w_f)
+    per_step, per_seq = ForgetGateModel(net.copy()), ForgetGateModel(net.copy())
+    per_step.train(seqs, 0.3, per_step=True)
+    per_seq.train(seqs, 0.3, per_step=False)
+    assert not np.array_equal(per_step.net.w_f, per_seq.net.w_f)
+
+
 def test_forget_gate_states_and_bias():
     rng = np.random.default_rng(7)
     exp = EXPERIMENTS["adding-T100"]
     model = forget_gate_model(exp, rng, forget_bias=1.0)
     assert np.all(model.net.w_f[:, 0] == 1.0)
     assert np.all(model.net.w_f[model.net.masks["w_f"] == 0] == 0)
-    st = fg_states(model.net, exp.generate(rng, 1))
+    st = learning.batch_states(model.net, exp.generate(rng, 1))
     assert np.all((st["y_f"] > 0.6) & (st["y_f"] < 0.85))  # f(1 +- small) at the start
 
 

@@ -19,8 +19,9 @@ rows' adding task), and judged by the row's own stopping criterion, failure cap 
   ``s(t) = y_f(t) s(t-1) + y_in(t) g(net_c(t))``, with ``y_f = f(w_f . u(t))`` reading the same source vector
   u(t) as the other gates, forget bias initialised to +1.0 (``forget-gate``) or +5.0 (``forget-gate-bias5``),
   trained with the paper's truncated gradient and plain SGD at the row's learning rate. Gers et al. derive the
-  truncated gradient with forget gates as RTRL-style traces that decay with y_f; ``_fg_run`` is that algorithm,
-  compiled; ``ForgetGateLSTM1997`` is the same net as a torch module (the autograd reference it is tested against).
+  truncated gradient with forget gates as RTRL-style traces that decay with y_f; the kernel of the 1997 net runs
+  that algorithm when the net has forget-gate weights (kernels.py); ``ForgetGateLSTM1997`` is the same net as a
+  torch module (the autograd reference it is tested against).
 - ``gate-pretraining``: the paper's net and protocol, except that the first ``k`` sequences of the trial (2,000)
   train only the input-gate weights, with Adam on a gate target (open at the task's marked steps, closed
   elsewhere), before the paper's SGD takes over. The shortcut is a named ABLATION, not the paper's method; the
@@ -35,35 +36,21 @@ finds them by name. Importing this module imports torch.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Literal
 
 import numpy as np
 import torch
-from numba import njit
 from torch import nn
 
 from lstm1997 import learning
-from lstm1997.cell import (
-    add_source,
-    add_source_pair,
-    apply_update,
-    apply_updates,
-    cell_inputs,
-    cell_outputs,
-    gates,
-    output_errors,
-    output_gate_errors,
-    output_units,
-    state_errors,
-)
 from lstm1997.experiments import EXPERIMENTS, Experiment
-from lstm1997.network import G_CODES, H_CODES, OUTPUT_CODES, Network, NetworkSpec
+from lstm1997.network import Network, NetworkSpec
 from lstm1997.nnlstm import NNLSTMModel, n_parameters
 from lstm1997.sequences import Sequences
 from lstm1997.tasks import adding, temporal, twoseq
-from lstm1997.torch import LSTM1997, _logistic
+from lstm1997.torch import LSTM1997
 from lstm1997.trial import KernelModel
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -196,15 +183,18 @@ def forget_mask(spec: NetworkSpec) -> np.ndarray:
 
 
 @dataclass
-class ForgetGateNet:
-    """A 1997 net (layout of ``lstm1997.Network``) plus forget-gate weights ``w_f`` (n_blocks, n_u)."""
+class ForgetGateNet(Network):
+    """A 1997 net (``lstm1997.Network``) plus forget-gate weights: ``lstm1997.learning`` runs it with its forget
+    gates (the kernel's optional part, kernels.py)."""
 
-    spec: NetworkSpec
-    w_in: np.ndarray
-    w_out: np.ndarray
-    w_c: np.ndarray
-    w_k: np.ndarray
-    w_f: np.ndarray
+    w_f: np.ndarray = field(kw_only=True)
+    """Forget gate weights, (n_blocks, n_u), with the connections of ``forget_mask``."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.w_f = np.ascontiguousarray(self.w_f, dtype=np.float64)
+        if self.w_f.shape != (self.spec.n_blocks, self.spec.n_u):
+            raise ValueError(f"w_f must have shape {(self.spec.n_blocks, self.spec.n_u)}, got {self.w_f.shape}")
 
     @classmethod
     def init(cls, spec: NetworkSpec, rng: np.random.Generator, forget_bias: float) -> ForgetGateNet:
@@ -218,186 +208,23 @@ class ForgetGateNet:
 
     @property
     def weights(self) -> dict[str, np.ndarray]:
-        return {"w_in": self.w_in, "w_out": self.w_out, "w_c": self.w_c, "w_k": self.w_k, "w_f": self.w_f}
+        return {**super().weights, "w_f": self.w_f}
 
     @property
     def masks(self) -> dict[str, np.ndarray]:
         return {**self.spec.masks, "w_f": forget_mask(self.spec)}
-
-    def copy(self) -> ForgetGateNet:
-        return ForgetGateNet(self.spec, **{k: w.copy() for k, w in self.weights.items()})
 
     def without_forget_gate(self) -> Network:
         """The 1997 part of the net (what it computes when every forget gate is 1)."""
         return Network(self.spec, self.w_in.copy(), self.w_out.copy(), self.w_c.copy(), self.w_k.copy())
 
 
-FG_FORWARD, FG_GRADIENT, FG_TRAIN_PER_SEQUENCE, FG_TRAIN_PER_STEP = 0, 1, 2, 3
-
-
-@njit(cache=True, error_model="numpy")
-def _fg_run(
-    w_in, w_out, w_c, w_k, w_f,
-    m_in, m_out, m_c, m_k, m_f,
-    block_size, g_kind, h_kind, output_gate, k_kind,
-    starts, x_ptr, x_idx, x_val, target_at, targets,
-    mode, lr,
-    g_in, g_out, g_c, g_k, g_f,
-    out, states,
-):  # fmt: skip
-    """``lstm1997.kernels.run`` with a forget gate per block (Gers et al. 2000, eqs. for the truncated gradient
-    with forget gates): s(t) = y_f(t) s(t-1) + y_in(t) g(net_c(t)); the traces ds/dw of the input gate, cell
-    and forget gate weights decay with y_f(t) and the forget gate's trace grows by s(t-1) f'(net_f) u(t).
-    Truncation as in the paper: no error flows from a gate or cell net input back into y(t-1).
-    ``states`` (if it has rows) receives [y_in, y_out, y_f, s_c, y_c] of every step."""
-    nb = w_in.shape[0]
-    nc = w_c.shape[0]
-    n_u = w_c.shape[1]
-    n_out = w_k.shape[0]
-    rb = n_u - nc - 2 * nb
-    n_rec = nc + 2 * nb
-    record = states.shape[0] > 0
-    y_prev = np.zeros(n_rec)
-    y_in = np.zeros(nb)
-    dy_in = np.zeros(nb)
-    y_out = np.ones(nb)
-    dy_out = np.zeros(nb)
-    y_f = np.zeros(nb)
-    dy_f = np.zeros(nb)
-    g_val = np.zeros(nc)
-    g_der = np.zeros(nc)
-    s = np.zeros(nc)
-    h_val = np.zeros(nc)
-    h_der = np.zeros(nc)
-    y_c = np.zeros(nc)
-    ds_in = np.zeros((nc, n_u))
-    ds_c = np.zeros((nc, n_u))
-    ds_f = np.zeros((nc, n_u))
-    y_k = np.zeros(n_out)
-    e_k = np.zeros(n_out)
-    delta = np.zeros(nc)
-    e_s = np.zeros(nc)
-    row = 0
-    for i in range(len(starts) - 1):
-        y_prev[:] = 0.0
-        s[:] = 0.0
-        ds_in[:, :] = 0.0
-        ds_c[:, :] = 0.0
-        ds_f[:, :] = 0.0
-        for t in range(starts[i], starts[i + 1]):
-            a = x_ptr[t]
-            b = x_ptr[t + 1]
-            gates(w_in, a, b, x_idx, x_val, rb, y_prev, y_in, dy_in)  # eq. 6: input gates
-            gates(w_f, a, b, x_idx, x_val, rb, y_prev, y_f, dy_f)  # forget gates (Gers et al. 2000)
-            if output_gate:
-                gates(w_out, a, b, x_idx, x_val, rb, y_prev, y_out, dy_out)  # eq. 7: output gates
-            cell_inputs(w_c, g_kind, a, b, x_idx, x_val, rb, y_prev, g_val, g_der)
-            for c in range(nc):
-                j = c // block_size
-                s_prev = s[c]
-                s[c] = y_f[j] * s_prev + y_in[j] * g_val[c]  # the CEC with a forget gate
-                if mode != FG_FORWARD:
-                    for m in range(n_u):  # ds(t)/dw = y_f(t) ds(t-1)/dw + (this step's direct term)
-                        ds_in[c, m] *= y_f[j]
-                        ds_c[c, m] *= y_f[j]
-                        ds_f[c, m] *= y_f[j]
-                    k_in = g_val[c] * dy_in[j]
-                    k_c = g_der[c] * y_in[j]
-                    add_source_pair(ds_in, k_in, ds_c, k_c, c, a, b, x_idx, x_val, rb, y_prev)
-                    add_source(ds_f, c, s_prev * dy_f[j], a, b, x_idx, x_val, rb, y_prev)
-            cell_outputs(s, y_out, block_size, h_kind, h_val, h_der, y_c)  # eqs. 4, 9
-            if record:
-                states[t, :nb] = y_in
-                states[t, nb : 2 * nb] = y_out
-                states[t, 2 * nb : 3 * nb] = y_f
-                states[t, 3 * nb : 3 * nb + nc] = s
-                states[t, 3 * nb + nc :] = y_c
-            if target_at[t]:  # the outputs feed nothing back: computed only where a target reads them
-                output_units(w_k, k_kind, y_c, a, b, x_idx, x_val, y_k)
-                out[row, :] = y_k
-                if mode != FG_FORWARD:
-                    output_errors(w_k, k_kind, y_k, targets, row, y_c, a, b, x_idx, x_val, e_k, delta, g_k)
-                    if output_gate:
-                        output_gate_errors(dy_out, h_val, delta, block_size, a, b, x_idx, x_val, rb, y_prev, g_out)
-                    state_errors(y_out, h_der, delta, block_size, ds_in, ds_c, g_in, g_c, e_s)  # eqs. 23, 26, 28
-                    for c in range(nc):  # the forget gates' part, through their traces ds_f
-                        for m in range(n_u):
-                            g_f[c // block_size, m] -= e_s[c] * ds_f[c, m]
-                    if mode == FG_TRAIN_PER_STEP:
-                        apply_updates(lr, w_in, w_out, w_c, w_k, g_in, g_out, g_c, g_k, m_in, m_out, m_c, m_k)
-                        apply_update(w_f, g_f, m_f, lr)
-                row += 1
-            y_prev[:nc] = y_c
-            y_prev[nc : nc + nb] = y_in
-            y_prev[nc + nb :] = y_out
-        if mode == FG_TRAIN_PER_SEQUENCE:
-            apply_updates(lr, w_in, w_out, w_c, w_k, g_in, g_out, g_c, g_k, m_in, m_out, m_c, m_k)
-            apply_update(w_f, g_f, m_f, lr)
-
-
-def _fg_call(
-    net: ForgetGateNet,
-    seqs: Sequences,
-    mode: int,
-    lr: float = 0.0,
-    grads: dict[str, np.ndarray] | None = None,
-    states: np.ndarray | None = None,
-) -> np.ndarray:
-    spec = net.spec
-    m = net.masks
-    learning.check_arrays(net.weights, m, "weight", finite=True)
-    if seqs.n_in != spec.n_in or seqs.n_out != spec.n_out:
-        raise ValueError(
-            f"sequences have {seqs.n_in} inputs and {seqs.n_out} outputs, the net {spec.n_in}, {spec.n_out}"
-        )
-    if grads is None:
-        grads = {k: np.zeros_like(w) for k, w in net.weights.items()}
-    out = np.empty((len(seqs.targets), spec.n_out))
-    _fg_run(
-        net.w_in, net.w_out, net.w_c, net.w_k, net.w_f,
-        m["w_in"], m["w_out"], m["w_c"], m["w_k"], m["w_f"],
-        spec.block_size, G_CODES[spec.g], H_CODES[spec.h], spec.output_gate, OUTPUT_CODES[spec.output],
-        seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
-        mode, float(lr),
-        grads["w_in"], grads["w_out"], grads["w_c"], grads["w_k"], grads["w_f"],
-        out, np.zeros((0, 0)) if states is None else states,
-    )  # fmt: skip
-    return out
-
-
-def fg_gradient(net: ForgetGateNet, seqs: Sequences) -> dict[str, np.ndarray]:
-    """Truncated dE/dw of the forget-gate net, summed over the sequences (each from a zero state)."""
-    grads = {k: np.zeros_like(w) for k, w in net.weights.items()}
-    _fg_call(net, seqs, FG_GRADIENT, grads=grads)
-    return {k: g * net.masks[k] for k, g in grads.items()}
-
-
-def fg_states(net: ForgetGateNet, seqs: Sequences) -> dict[str, np.ndarray]:
-    """Every activation of the forget-gate net over a batch: y_in, y_out, y_f (steps, n_blocks), s_c, y_c."""
-    nb, nc = net.spec.n_blocks, net.spec.n_cells
-    states = np.zeros((seqs.n_steps, 3 * nb + 2 * nc))
-    _fg_call(net, seqs, FG_FORWARD, states=states)
-    return {
-        "y_in": states[:, :nb],
-        "y_out": states[:, nb : 2 * nb],
-        "y_f": states[:, 2 * nb : 3 * nb],
-        "s_c": states[:, 3 * nb : 3 * nb + nc],
-        "y_c": states[:, 3 * nb + nc :],
-    }
-
-
 @dataclass
-class ForgetGateModel:
-    """The forget-gate net trained with the paper's truncated gradient and plain online SGD (compiled)."""
+class ForgetGateModel(KernelModel):
+    """The forget-gate net trained with the paper's truncated gradient and plain online SGD (the compiled kernel,
+    as the 1997 net is)."""
 
     net: ForgetGateNet
-
-    def train(self, seqs: Sequences, lr: float, per_step: bool) -> np.ndarray:
-        mode = FG_TRAIN_PER_STEP if per_step else FG_TRAIN_PER_SEQUENCE
-        return _fg_call(self.net, seqs, mode, lr=learning.check_lr(lr))
-
-    def evaluate(self, seqs: Sequences) -> np.ndarray:
-        return _fg_call(self.net, seqs, FG_FORWARD)
 
     def copy(self) -> ForgetGateModel:
         return ForgetGateModel(self.net.copy())
@@ -410,10 +237,7 @@ class ForgetGateModel:
         shapes = {k: w.shape for k, w in self.net.weights.items()}
         if weights.keys() != shapes.keys() or any(getattr(weights[k], "shape", None) != shapes[k] for k in shapes):
             raise ValueError(f"forget-gate weights must have the shapes {shapes}")
-        self.net = ForgetGateNet(self.net.spec, **{k: np.ascontiguousarray(w, np.float64) for k, w in weights.items()})
-
-    def finite(self) -> bool:
-        return all(bool(np.all(np.isfinite(w))) for w in self.net.weights.values())
+        self.net = ForgetGateNet(self.net.spec, **weights)
 
 
 def forget_gate_model(exp: Experiment, init_rng: np.random.Generator, forget_bias: float = 1.0) -> ForgetGateModel:
@@ -423,83 +247,32 @@ def forget_gate_model(exp: Experiment, init_rng: np.random.Generator, forget_bia
 
 class ForgetGateLSTM1997(LSTM1997):
     """``LSTM1997`` with a forget gate per block (Gers et al. 2000), as a torch module: the autograd reference
-    for ``_fg_run`` and a drop-in module. Same layout; one extra parameter ``w_f`` (n_blocks, n_u) whose mask
-    is ``forget_mask(spec)``. With ``gradient="truncated"`` the recurrent inputs are detached where they enter
-    u(t) (so error flows back in time only through s(t-1) -> s(t), now scaled by y_f(t))."""
+    for the kernel's forget gates and a drop-in module. Same layout; one extra parameter ``w_f`` (n_blocks, n_u)
+    whose mask is ``forget_mask(spec)``; ``LSTM1997.forward`` runs it (``forget_weight``). With
+    ``gradient="truncated"`` the recurrent inputs are detached where they enter u(t) (so error flows back in time
+    only through s(t-1) -> s(t), now scaled by y_f(t)). The other arguments are ``LSTM1997``'s."""
 
     w_f: nn.Parameter
     mask_w_f: torch.Tensor
 
-    def __init__(
-        self,
-        spec: NetworkSpec,
-        forget_bias: float = 1.0,
-        gradient: Literal["truncated", "full"] = "truncated",
-        batch_first: bool = False,
-        dtype: torch.dtype = torch.float32,
-        device: torch.device | str | None = None,
-    ) -> None:
-        super().__init__(spec, gradient=gradient, batch_first=batch_first, dtype=dtype, device=device)
+    def __init__(self, spec: NetworkSpec, forget_bias: float = 1.0, **options) -> None:
+        super().__init__(spec, **options)
         self.forget_bias = forget_bias
-        mask = forget_mask(spec)
-        self.w_f = nn.Parameter(torch.zeros(mask.shape, dtype=dtype, device=device))
-        self.register_buffer("mask_w_f", torch.tensor(mask, dtype=dtype, device=device), persistent=False)
+        like = self.w_in
+        self.w_f = nn.Parameter(torch.zeros_like(like))
+        self.register_buffer("mask_w_f", torch.tensor(forget_mask(spec)).to(like), persistent=False)
         self.reset_parameters()
-
-    @classmethod
-    def from_forget_net(
-        cls, net: ForgetGateNet, gradient: Literal["truncated", "full"] = "truncated", dtype=torch.float64
-    ) -> ForgetGateLSTM1997:
-        """A module with the weights of ``net`` (copied)."""
-        module = cls(net.spec, gradient=gradient, dtype=dtype)
-        with torch.no_grad():
-            for name, w in net.weights.items():
-                getattr(module, name).copy_(torch.from_numpy(w))
-        return module
 
     @torch.no_grad()
     def reset_parameters(self, generator: torch.Generator | None = None) -> None:
         super().reset_parameters(generator)
-        if "w_f" in self._parameters:
+        if "w_f" in self._parameters:  # (not yet when LSTM1997.__init__ calls this)
             r = self.spec.init_range
             self.w_f.uniform_(-r, r, generator=generator).mul_(self.mask_w_f)
             self.w_f[:, 0] = self.forget_bias
 
-    def forward(self, input: torch.Tensor, state=None):  # noqa: D401 - same contract as LSTM1997.forward
-        """As ``LSTM1997.forward`` (T, B, n_in) or (T, n_in) -> (outputs, state), with forget gates."""
-        spec = self.spec
-        unbatched = input.dim() == 2
-        x = input.unsqueeze(1) if unbatched else (input.transpose(0, 1) if self.batch_first else input)
-        if unbatched and state is not None:
-            state = tuple(z.unsqueeze(0) for z in state)
-        n_steps, batch = x.shape[0], x.shape[1]
-        size = spec.block_size
-        y_c, s, y_in, y_out = self.initial_state(batch) if state is None else state
-        w_in, w_out, w_c, w_k = (self.masked_weight(n) for n in ("w_in", "w_out", "w_c", "w_k"))
-        w_f = self.w_f * self.mask_w_f
-        cells = []
-        for t in range(n_steps):
-            y_prev = torch.cat((y_c, y_in, y_out), dim=-1)
-            if self.gradient == "truncated":
-                y_prev = y_prev.detach()  # docs/spec/common.md §1.3; Gers et al. 2000 truncate the same way
-            u = torch.cat((x.new_ones(batch, 1), x[t], y_prev), dim=-1)
-            y_in = _logistic(u @ w_in.T)
-            y_f = _logistic(u @ w_f.T)  # forget gate
-            y_out = _logistic(u @ w_out.T) if spec.output_gate else torch.ones_like(y_in)
-            net_c = u @ w_c.T
-            g = 4.0 * _logistic(net_c) - 2.0 if spec.g == "g2" else _logistic(net_c)
-            s = y_f.repeat_interleave(size, dim=-1) * s + y_in.repeat_interleave(size, dim=-1) * g
-            h = 2.0 * _logistic(s) - 1.0 if spec.h == "h1" else s
-            y_c = y_out.repeat_interleave(size, dim=-1) * h
-            cells.append(y_c)
-        y_cells = torch.stack(cells)
-        v = torch.cat((x.new_ones(n_steps, batch, 1), y_cells, x), dim=-1)
-        net_k = v @ w_k.T
-        y = net_k if spec.output == "linear" else _logistic(net_k)
-        final = (y_c, s, y_in, y_out)
-        if unbatched:
-            return y.squeeze(1), tuple(z.squeeze(0) for z in final)
-        return (y.transpose(0, 1) if self.batch_first else y), final
+    def forget_weight(self) -> torch.Tensor:
+        return self.masked_weight("w_f")
 
 
 # ---------------------------------------------------------------------------------------------------------------
