@@ -13,7 +13,6 @@ from lstm1997.network import G_CODES, H_CODES, OUTPUT_CODES, Network
 from lstm1997.sequences import Sequences
 
 _EMPTY_STATES = np.zeros((0, 0))
-_NO_FORGET_GATE = np.zeros((0, 0))
 
 
 def _run(
@@ -57,7 +56,7 @@ def _run(
     elif forget:
         kernels.run(*args, states, net.weights["w_f"], m["w_f"], grads["w_f"])
     else:
-        kernels.run(*args, states, _NO_FORGET_GATE, _NO_FORGET_GATE, _NO_FORGET_GATE)
+        kernels.run(*args, states, None, None, None)  # the 1997 net
     return out
 
 
