@@ -1,6 +1,6 @@
-"""Baselines under the paper's protocol (lstm1997.baselines): the Model protocol, learning on a tiny problem, rows
-through run_trial and the report, the forget-gate net against the 1997 net and against torch autograd, and the
-gate pre-training ablation."""
+"""Baselines under the paper's protocol (lstm1997.baseline_rows, lstm1997.models): the Model protocol, learning
+on a tiny problem, rows through run_trial and the report, the forget-gate net against the 1997 net and against
+torch autograd, and the gate pre-training ablation."""
 
 import math
 import pickle
@@ -16,21 +16,16 @@ torch = pytest.importorskip("torch")
 
 import lstm1997  # noqa: E402
 from lstm1997 import learning, store  # noqa: E402
-from lstm1997.baselines import (  # noqa: E402
-    BASE_ROWS,
-    BASELINES,
-    Dense,
+from lstm1997.baseline_rows import BASE_ROWS, BASELINES, matched_hidden  # noqa: E402
+from lstm1997.experiments import EXPERIMENTS  # noqa: E402
+from lstm1997.models.forget_gate import (  # noqa: E402
     ForgetGateLSTM1997,
     ForgetGateModel,
     ForgetGateNet,
-    GatePretrainedModel,
     forget_gate_model,
-    gate_pretrained_model,
-    gate_targets,
-    matched_hidden,
-    nn_lstm_model,
 )
-from lstm1997.experiments import EXPERIMENTS  # noqa: E402
+from lstm1997.models.nn_lstm import Dense, nn_lstm_model  # noqa: E402
+from lstm1997.models.pretraining import GatePretrainedModel, gate_pretrained_model  # noqa: E402
 from lstm1997.network import NetworkSpec  # noqa: E402
 from lstm1997.nnlstm import NNLSTMModel, n_parameters  # noqa: E402
 from lstm1997.report import results_markdown  # noqa: E402
@@ -44,9 +39,9 @@ TINY = replace(EXPERIMENTS["twoseq-3a-T100-N3"], generate=partial(twoseq.generat
 
 BUILDERS = {
     "nnlstm-sgd": partial(nn_lstm_model, hidden=4, optimizer="sgd"),
-    "nnlstm-adam": partial(nn_lstm_model, hidden=4, optimizer="adam", adam_lr=0.01),
+    "nnlstm-adam": lambda exp, rng: nn_lstm_model(replace(exp, lr=0.01), rng, hidden=4, optimizer="adam"),
     "forget-gate": partial(forget_gate_model, forget_bias=1.0),
-    "gate-pretraining": partial(gate_pretrained_model, marks="first", n_first=3, k=50),
+    "gate-pretraining": partial(gate_pretrained_model, k=50),
 }
 
 
@@ -253,7 +248,7 @@ def test_pretraining_changes_only_input_gate_weights_and_opens_them_at_markers()
     assert not np.array_equal(model.net.w_in, before.w_in) and model.net.absent_is_zero()
     x, _, _ = exp.sample(rng)
     y_in = learning.forward_states(model.net, x)["y_in"]
-    marked = gate_targets("marker", x)
+    marked = exp.memory_steps(x)[0]  # the marked pairs of the adding problem
     assert y_in[marked].min() > 0.5 and y_in[~marked].mean() < 0.1
 
 
@@ -262,7 +257,7 @@ def test_pretraining_sequences_are_counted_then_the_paper_takes_over():
     record, net = run_trial(exp, seed=0)
     fresh = exp.model(exp, np.random.default_rng(np.random.SeedSequence(0).spawn(3)[0])).net
     assert record["presented"] == 1500 and np.array_equal(net.w_k, fresh.w_k)  # all 1500 were pre-training
-    exp = replace(exp, model=partial(gate_pretrained_model, marks="marker", k=500))
+    exp = replace(exp, model=partial(gate_pretrained_model, k=500))
     record, net = run_trial(exp, seed=0)
     assert record["presented"] == 1500 and not np.array_equal(net.w_k, fresh.w_k)
 
@@ -275,8 +270,10 @@ def test_rows():
     for name, exp in BASELINES.items():
         base = EXPERIMENTS[name.split("~")[0]]
         assert exp.trials == 10 and exp.model is not None and "BASELINE" in exp.description
-        for field in ("criterion", "cap", "test_size", "test_threshold", "lr", "spec", "paper", "generate"):
+        for field in ("criterion", "cap", "test_size", "test_threshold", "spec", "paper", "generate"):
             assert getattr(exp, field) == getattr(base, field)
+        own_step = name.endswith(("-adam", "-modern"))  # Adam's and RMSprop's step size, which the model uses
+        assert exp.lr == (1e-3 if own_step else base.lr)
         assert pickle.loads(pickle.dumps(exp)).name == name
         assert lstm1997.get_experiment(name) is exp
     assert "adding-T100~nnlstm-h32-adam" in BASELINES and "temporal-6a~forget-gate" in BASELINES

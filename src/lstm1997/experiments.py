@@ -406,7 +406,7 @@ def get_experiment(name: str) -> Experiment:
     baselines: dict[str, Experiment] = {}
     if "~" in name:
         try:
-            from lstm1997.baselines import BASELINES as baselines  # imported only here: it imports torch
+            from lstm1997.baseline_rows import BASELINES as baselines  # imported here: it imports this module
         except ImportError as e:
             raise UnknownExperiment(f"baseline {name!r} needs torch ({e}); pip install 'lstm1997[torch]'") from None
         if name in baselines:

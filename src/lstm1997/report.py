@@ -29,7 +29,7 @@ def _provenance(records: list[dict]) -> list[str]:
 def _baseline_section(by_name: dict[str, list[dict]]) -> list[str]:
     """The third table: baseline rows (lstm1997.baselines, imported only when such records exist: it imports
     torch), each beside our 1997 net's result on its paper row from the same folder."""
-    from lstm1997.baselines import BASELINES
+    from lstm1997.baseline_rows import BASELINES
 
     paper_trials = {n: EXPERIMENTS[n.split("~")[0]].trials for n in BASELINES}  # the paper's count, not ours (10)
     summaries = [
