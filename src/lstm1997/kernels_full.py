@@ -47,6 +47,8 @@ from lstm1997.kernels import FORWARD, GRADIENT, TRAIN_PER_SEQUENCE
 __all__ = ["FORWARD", "GRADIENT", "TRAIN_PER_SEQUENCE", "run_full"]
 
 
+# The arguments are those of kernels.run up to ``out``, on purpose (a deliberate mirror): learning._run builds one
+# argument tuple and hands it to either kernel.
 @njit(cache=True, error_model="numpy")
 def run_full(
     w_in, w_out, w_c, w_k,
