@@ -7,6 +7,9 @@ carousel per cell, no forget gate, no peepholes) followed by logistic output uni
     u(t) = [1, x(t), y_c(t-1), y_in(t-1), y_out(t-1)]      source of gates and cells
     v(t) = [1, y_c(t), x(t)]                               source of output units
 
+A subclass may add a forget gate per block by overriding ``forget_weight`` (the forget-gate baseline,
+models/forget_gate.py).
+
 Two gradients are available. ``gradient="truncated"`` is the paper's (docs/spec/common.md §1.3, backward-mode form): the
 recurrent inputs y_c(t-1), y_in(t-1), y_out(t-1) are detached where they enter u(t), so error flows back in time
 only through the CEC s(t-1) -> s(t); autograd then reproduces eqs. 19-28, i.e. ``lstm1997.truncated_gradient``.
