@@ -286,6 +286,16 @@ def test_default_import_path_has_no_torch():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 
+def test_baseline_rows_import_their_models_only_when_a_trial_builds_one():
+    code = (
+        "import sys, numpy, lstm1997; exp = lstm1997.get_experiment('temporal-6a~forget-gate'); "
+        "print('torch' in sys.modules, 'lstm1997.models.forget_gate' in sys.modules); "
+        "exp.model(exp, numpy.random.default_rng(0)); print('lstm1997.models.forget_gate' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split()
+    assert out == ["False", "False", "True"]
+
+
 @pytest.mark.parametrize("name", ["twoseq-3a-T100-N3~nnlstm-h4-sgd", "adding-T100~forget-gate"])
 def test_row_runs_through_the_protocol_and_the_report(name, tmp_path):
     exp = replace(BASELINES[name], cap=2000)
