@@ -1,11 +1,11 @@
-"""The learning-rate sweep of the modern-practice nn.LSTM rows (``lstm1997.baselines.modern_row``).
+"""The learning-rate sweep of the modern-practice nn.LSTM rows (``lstm1997.baseline_rows.modern_row``).
 
     nice -n 10 python analysis/modern_sweep.py | tee docs/figures/modern_sweep.txt
     nice -n 10 python analysis/modern_sweep.py --rows temporal-6a --seeds 1001     only some of the trials
 
 RMSprop step sizes LRS on the screening seeds SEEDS (disjoint from the reported seeds 0-9), each trial under the
 row's own protocol (criterion, test set) except a lower failure cap, CAP (``--cap``). Prints one line per trial and
-a table; writes nothing else. The rows' step sizes (``baselines.MODERN_LR``) are the sweep's winners: the most
+a table; writes nothing else. The rows' step sizes (``baseline_rows.MODERN_LR``) are the sweep's winners: the most
 successes within the cap, then the lowest mean sequences to success, then the lowest training error over the last
 chunk (1,000 sequences) at the end, averaged over the seeds.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from lstm1997.baselines import modern_row
+from lstm1997.baseline_rows import modern_row
 from lstm1997.experiments import EXPERIMENTS
 from lstm1997.trial import run_trial
 

@@ -23,8 +23,8 @@ Runs (1997 net: seeds 0, 1, 2; nn.LSTM: seeds 0, 1; --quick: seed 0 and shorter 
   online, one update per sequence (the compiled kernel);
 - ``1997 input-gate bias 0``: the same with both input-gate biases initialised to 0 instead of -3, -6;
 - ``1997 paper + gate pre-training``: the paper's run whose first 2,000 sequences train only the input gates
-  with Adam to open at the markers (the ablation of lstm1997.baselines; counted in the sequences);
-- ``1997 + forget gate, bias +1`` / ``+5``: the forget-gate baseline of lstm1997.baselines (Gers et al. 2000:
+  with Adam to open at the markers (the ablation of lstm1997.models.pretraining; counted in the sequences);
+- ``1997 + forget gate, bias +1`` / ``+5``: the forget-gate baseline of lstm1997.models.forget_gate (Gers et al. 2000:
   s(t) = y_f(t) s(t-1) + y_in(t) g(net_c(t)), truncated gradient), the paper's online SGD at lr 0.5;
 - ``nn.LSTM(2,32) Adam batch 32``: torch.nn.LSTM(2, 32) + Linear + logistic, PyTorch's initialisation, Adam
   (lr 1e-3) on mini-batches of 32 sequences, full BPTT, as earlier public reproductions trained it;
@@ -51,16 +51,11 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from lstm1997 import learning  # noqa: E402
-from lstm1997.baselines import (  # noqa: E402
-    Dense,
-    ForgetGateModel,
-    ForgetGateNet,
-    GatePretrainedModel,
-    TorchLSTMNet,
-    fg_states,
-)
 from lstm1997.diagnose import h_prime  # noqa: E402
 from lstm1997.experiments import EXPERIMENTS  # noqa: E402
+from lstm1997.models.forget_gate import ForgetGateModel, ForgetGateNet  # noqa: E402
+from lstm1997.models.nn_lstm import Dense, TorchLSTMNet  # noqa: E402
+from lstm1997.models.pretraining import GatePretrainedModel  # noqa: E402
 from lstm1997.network import Network  # noqa: E402
 from lstm1997.sequences import Sequences  # noqa: E402
 
@@ -154,9 +149,9 @@ def run_1997(
     label: str, spec, seed: int, n: int, every: int, seqs: Sequences, targets: np.ndarray, pretrain: int = 0
 ) -> Curve:
     """The paper's online SGD, one update per sequence (the kernel); with ``pretrain``, the first sequences
-    train only the input gates with Adam (lstm1997.baselines.GatePretrainedModel, the ablation)."""
+    train only the input gates with Adam (lstm1997.models.pretraining.GatePretrainedModel, the ablation)."""
     rng = np.random.default_rng(seed)
-    model = GatePretrainedModel(spec.init(rng), marks="marker", pretrain_left=pretrain)
+    model = GatePretrainedModel(spec.init(rng), open_at=EXP.memory_steps, pretrain_left=pretrain)
     c = Curve(label, seed)
     measure_1997(model.net, seqs, targets, c, 0)
     for k in range(1, n // every + 1):
@@ -170,7 +165,7 @@ def run_1997(
 
 def measure_forget(net: ForgetGateNet, seqs: Sequences, d: Dense, targets: np.ndarray, c: Curve, seen: int) -> None:
     out = ForgetGateModel(net).evaluate(seqs)[:, 0]
-    st = fg_states(net, seqs)  # all probe sequences in one compiled call
+    st = learning.batch_states(net, seqs)  # all probe sequences in one compiled call
     ends = seqs.starts[1:] - 1
     c.seen.append(seen)
     c.mse.append(float(np.mean((out - targets) ** 2)))
@@ -186,7 +181,7 @@ def measure_forget(net: ForgetGateNet, seqs: Sequences, d: Dense, targets: np.nd
 
 
 def run_forget(label: str, seed: int, n: int, every: int, bias: float, seqs: Sequences, targets) -> Curve:
-    """The forget-gate baseline of lstm1997.baselines (truncated gradient, online SGD at the row's lr 0.5)."""
+    """The forget-gate baseline of lstm1997.models.forget_gate (truncated gradient, online SGD at the row's lr 0.5)."""
     rng = np.random.default_rng(seed)
     model = ForgetGateModel(ForgetGateNet.init(EXP.spec, rng, bias))
     d = Dense.of(seqs, dtype=np.float64)

@@ -1,4 +1,4 @@
-"""Run baseline rows (lstm1997.baselines) under the paper's protocol, 10 trials each, into results/ (resumable).
+"""Run baseline rows (lstm1997.baseline_rows) under the paper's protocol, 10 trials each, into results/ (resumable).
 
     nice -n 19 python analysis/run_baselines.py NAME [NAME ...]
     python analysis/run_baselines.py --summary      print the baseline table of results/ (writes nothing)

@@ -34,9 +34,9 @@ def main() -> None:
         out = np.empty((len(seqs.targets), spec.n_out))
         kernels.run(net.w_in, net.w_out, net.w_c, net.w_k, m["w_in"], m["w_out"], m["w_c"], m["w_k"],
                     spec.block_size, G_CODES[spec.g], H_CODES[spec.h], spec.output_gate, OUTPUT_CODES[spec.output],
-                    seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
+                    spec.reset, seqs.starts, seqs.x_ptr, seqs.x_idx, seqs.x_val, seqs.target_at, seqs.targets,
                     kernels.TRAIN_PER_SEQUENCE, exp.lr, g["w_in"], g["w_out"], g["w_c"], g["w_k"], out,
-                    np.zeros((0, 0)))  # fmt: skip
+                    np.zeros((0, 0)), None, None, None)  # fmt: skip
 
     def checked(net: lstm1997.Network) -> None:
         learning.train(net, seqs, exp.lr)

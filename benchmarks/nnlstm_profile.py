@@ -25,8 +25,8 @@ from throughput import median_time
 
 import lstm1997
 from lstm1997 import nnlstm
-from lstm1997.baselines import nn_lstm_model
 from lstm1997.cell import logistic
+from lstm1997.models.nn_lstm import nn_lstm_model
 from lstm1997.tasks import adding
 
 
@@ -80,7 +80,7 @@ def against(path: str, seqs, model) -> None:
 def denormals() -> None:
     """Training rate of a net that has reached the subnormal regime, flushing subnormals (as the kernel does)
     and not (calling the kernel directly, IEEE arithmetic)."""
-    model = nn_lstm_model(lstm1997.get_experiment("adding-T500"), np.random.default_rng(0), 32, "adam")
+    model = nn_lstm_model(lstm1997.get_experiment("adding-T500~nnlstm-h32-adam"), np.random.default_rng(0), 32, "adam")
     rng = np.random.default_rng(5)
     for _ in range(6):
         model.train(adding.generate_adding(rng, 20_000, 500), 0.0, per_step=False)

@@ -70,7 +70,7 @@ def torch_rate(T: int, n_seq: int, repeats: int, hidden: int = 4) -> float | Non
 def nnlstm_rows(repeats: int) -> None:
     """The ``nnlstm`` baselines: the compiled float64 copy (lstm1997.nnlstm) against torch.nn.LSTM itself."""
     try:
-        from lstm1997.baselines import nn_lstm_model
+        from lstm1997.models.nn_lstm import nn_lstm_model
     except ImportError:
         return
     exp = lstm1997.get_experiment("adding-T100")

@@ -165,7 +165,7 @@ def test_the_api_refuses_bad_input_clearly(call, error, message):
 
 def test_a_baseline_model_checks_its_arrays_too():
     pytest.importorskip("torch")
-    from lstm1997.baselines import BASELINES
+    from lstm1997.baseline_rows import BASELINES
 
     exp = BASELINES["temporal-6a~forget-gate"]
     model = exp.model(exp, np.random.default_rng(0))

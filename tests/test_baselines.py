@@ -1,6 +1,6 @@
-"""Baselines under the paper's protocol (lstm1997.baselines): the Model protocol, learning on a tiny problem, rows
-through run_trial and the report, the forget-gate net against the 1997 net and against torch autograd, and the
-gate pre-training ablation."""
+"""Baselines under the paper's protocol (lstm1997.baseline_rows, lstm1997.models): the Model protocol, learning
+on a tiny problem, rows through run_trial and the report, the forget-gate net against the 1997 net and against
+torch autograd, and the gate pre-training ablation."""
 
 import math
 import pickle
@@ -16,23 +16,16 @@ torch = pytest.importorskip("torch")
 
 import lstm1997  # noqa: E402
 from lstm1997 import learning, store  # noqa: E402
-from lstm1997.baselines import (  # noqa: E402
-    BASE_ROWS,
-    BASELINES,
-    Dense,
+from lstm1997.baseline_rows import BASE_ROWS, BASELINES, matched_hidden  # noqa: E402
+from lstm1997.experiments import EXPERIMENTS  # noqa: E402
+from lstm1997.models.forget_gate import (  # noqa: E402
     ForgetGateLSTM1997,
     ForgetGateModel,
     ForgetGateNet,
-    GatePretrainedModel,
-    fg_gradient,
-    fg_states,
     forget_gate_model,
-    gate_pretrained_model,
-    gate_targets,
-    matched_hidden,
-    nn_lstm_model,
 )
-from lstm1997.experiments import EXPERIMENTS  # noqa: E402
+from lstm1997.models.nn_lstm import Dense, nn_lstm_model  # noqa: E402
+from lstm1997.models.pretraining import GatePretrainedModel, gate_pretrained_model  # noqa: E402
 from lstm1997.network import NetworkSpec  # noqa: E402
 from lstm1997.nnlstm import NNLSTMModel, n_parameters  # noqa: E402
 from lstm1997.report import results_markdown  # noqa: E402
@@ -46,9 +39,9 @@ TINY = replace(EXPERIMENTS["twoseq-3a-T100-N3"], generate=partial(twoseq.generat
 
 BUILDERS = {
     "nnlstm-sgd": partial(nn_lstm_model, hidden=4, optimizer="sgd"),
-    "nnlstm-adam": partial(nn_lstm_model, hidden=4, optimizer="adam", adam_lr=0.01),
+    "nnlstm-adam": lambda exp, rng: nn_lstm_model(replace(exp, lr=0.01), rng, hidden=4, optimizer="adam"),
     "forget-gate": partial(forget_gate_model, forget_bias=1.0),
-    "gate-pretraining": partial(gate_pretrained_model, marks="first", n_first=3, k=50),
+    "gate-pretraining": partial(gate_pretrained_model, k=50),
 }
 
 
@@ -162,12 +155,12 @@ def test_forget_gate_open_is_the_1997_net(name):
     plain = net.without_forget_gate()
     seqs = random_batch(spec, rng)
     assert np.allclose(ForgetGateModel(net).evaluate(seqs), learning.evaluate(plain, seqs), atol=1e-10, rtol=0)
-    module = ForgetGateLSTM1997.from_forget_net(net)
+    module = ForgetGateLSTM1997.from_network(net)
     for i in range(seqs.n):
         x, _, _ = seqs.sequence(i)
         y, _ = module(torch.from_numpy(x))
         assert np.allclose(y.detach().numpy(), learning.forward(plain, x), atol=1e-10, rtol=0)
-    g_fg, g_1997 = fg_gradient(net, seqs), learning.gradient(plain, seqs)
+    g_fg, g_1997 = learning.gradient(net, seqs), learning.gradient(plain, seqs)
     for k in g_1997:
         assert np.allclose(g_fg[k], g_1997[k], atol=1e-10, rtol=0)
 
@@ -181,7 +174,7 @@ def test_forget_gate_kernel_against_torch_autograd(name, gradient):
     spec = FG_SPECS[name]
     net = random_fg_net(spec, rng, forget_bias=1.0)
     seqs = random_batch(spec, rng)
-    module = ForgetGateLSTM1997.from_forget_net(net, gradient=gradient)
+    module = ForgetGateLSTM1997.from_network(net, gradient=gradient)
     loss, outs = 0.0, []
     for i in range(seqs.n):
         x, y, mask = seqs.sequence(i)
@@ -191,7 +184,7 @@ def test_forget_gate_kernel_against_torch_autograd(name, gradient):
         loss = loss + 0.5 * torch.sum((out[m] - torch.from_numpy(y[mask])) ** 2)
     loss.backward()
     assert np.allclose(np.concatenate(outs), ForgetGateModel(net).evaluate(seqs), atol=1e-12, rtol=0)
-    g = fg_gradient(net, seqs)
+    g = learning.gradient(net, seqs)
     auto = {k: getattr(module, k).grad for k in g}  # None: frozen (w_out without output gates)
     diffs = [np.abs(g[k] - (0 if auto[k] is None else auto[k].numpy() * net.masks[k])).max() for k in g]
     if gradient == "truncated":
@@ -200,13 +193,41 @@ def test_forget_gate_kernel_against_torch_autograd(name, gradient):
         assert max(diffs) > 1e-6
 
 
+@pytest.mark.parametrize("name", FG_SPECS)
+def test_forget_gate_per_step_updates(name):
+    """The kernel's per-step mode with forget gates (no row uses it): with the gates open (y_f = f(50) = 1.0
+    exactly) it trains exactly as the 1997 net does per step; with one target per sequence it is one update per
+    sequence, as the per-sequence mode (and it moves w_f); with several targets it differs from it."""
+    rng = np.random.default_rng(9)
+    spec = FG_SPECS[name]
+    seqs = random_batch(spec, rng)
+    net = random_fg_net(spec, rng, forget_bias=50.0)
+    net.w_f[:, 1:] = 0.0
+    plain = net.without_forget_gate()
+    fg_model = ForgetGateModel(net.copy())
+    assert np.array_equal(fg_model.train(seqs, 0.3, per_step=True), learning.train(plain, seqs, 0.3, per_step=True))
+    assert all(np.array_equal(fg_model.net.weights[k], w) for k, w in plain.weights.items())
+    net = random_fg_net(spec, rng, forget_bias=1.0)
+    last = random_batch(spec, rng)
+    last = lstm1997.Sequences.from_list([(x, y * 0, np.arange(len(x)) == len(x) - 1) for x, y, _ in
+                                         (last.sequence(i) for i in range(last.n))])  # fmt: skip
+    per_step, per_seq = ForgetGateModel(net.copy()), ForgetGateModel(net.copy())
+    assert np.array_equal(per_step.train(last, 0.3, per_step=True), per_seq.train(last, 0.3, per_step=False))
+    assert all(np.array_equal(per_step.net.weights[k], w) for k, w in per_seq.net.weights.items())
+    assert not np.array_equal(per_step.net.w_f, net.w_f)
+    per_step, per_seq = ForgetGateModel(net.copy()), ForgetGateModel(net.copy())
+    per_step.train(seqs, 0.3, per_step=True)
+    per_seq.train(seqs, 0.3, per_step=False)
+    assert not np.array_equal(per_step.net.w_f, per_seq.net.w_f)
+
+
 def test_forget_gate_states_and_bias():
     rng = np.random.default_rng(7)
     exp = EXPERIMENTS["adding-T100"]
     model = forget_gate_model(exp, rng, forget_bias=1.0)
     assert np.all(model.net.w_f[:, 0] == 1.0)
     assert np.all(model.net.w_f[model.net.masks["w_f"] == 0] == 0)
-    st = fg_states(model.net, exp.generate(rng, 1))
+    st = learning.batch_states(model.net, exp.generate(rng, 1))
     assert np.all((st["y_f"] > 0.6) & (st["y_f"] < 0.85))  # f(1 +- small) at the start
 
 
@@ -227,7 +248,7 @@ def test_pretraining_changes_only_input_gate_weights_and_opens_them_at_markers()
     assert not np.array_equal(model.net.w_in, before.w_in) and model.net.absent_is_zero()
     x, _, _ = exp.sample(rng)
     y_in = learning.forward_states(model.net, x)["y_in"]
-    marked = gate_targets("marker", x)
+    marked = exp.memory_steps(x)[0]  # the marked pairs of the adding problem
     assert y_in[marked].min() > 0.5 and y_in[~marked].mean() < 0.1
 
 
@@ -236,7 +257,7 @@ def test_pretraining_sequences_are_counted_then_the_paper_takes_over():
     record, net = run_trial(exp, seed=0)
     fresh = exp.model(exp, np.random.default_rng(np.random.SeedSequence(0).spawn(3)[0])).net
     assert record["presented"] == 1500 and np.array_equal(net.w_k, fresh.w_k)  # all 1500 were pre-training
-    exp = replace(exp, model=partial(gate_pretrained_model, marks="marker", k=500))
+    exp = replace(exp, model=partial(gate_pretrained_model, k=500))
     record, net = run_trial(exp, seed=0)
     assert record["presented"] == 1500 and not np.array_equal(net.w_k, fresh.w_k)
 
@@ -249,8 +270,10 @@ def test_rows():
     for name, exp in BASELINES.items():
         base = EXPERIMENTS[name.split("~")[0]]
         assert exp.trials == 10 and exp.model is not None and "BASELINE" in exp.description
-        for field in ("criterion", "cap", "test_size", "test_threshold", "lr", "spec", "paper", "generate"):
+        for field in ("criterion", "cap", "test_size", "test_threshold", "spec", "paper", "generate"):
             assert getattr(exp, field) == getattr(base, field)
+        own_step = name.endswith(("-adam", "-modern"))  # Adam's and RMSprop's step size, which the model uses
+        assert exp.lr == (1e-3 if own_step else base.lr)
         assert pickle.loads(pickle.dumps(exp)).name == name
         assert lstm1997.get_experiment(name) is exp
     assert "adding-T100~nnlstm-h32-adam" in BASELINES and "temporal-6a~forget-gate" in BASELINES
@@ -261,6 +284,16 @@ def test_rows():
 def test_default_import_path_has_no_torch():
     code = "import sys, lstm1997; lstm1997.get_experiment('adding-T100'); print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_baseline_rows_import_their_models_only_when_a_trial_builds_one():
+    code = (
+        "import sys, numpy, lstm1997; exp = lstm1997.get_experiment('temporal-6a~forget-gate'); "
+        "print('torch' in sys.modules, 'lstm1997.models.forget_gate' in sys.modules); "
+        "exp.model(exp, numpy.random.default_rng(0)); print('lstm1997.models.forget_gate' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split()
+    assert out == ["False", "False", "True"]
 
 
 @pytest.mark.parametrize("name", ["twoseq-3a-T100-N3~nnlstm-h4-sgd", "adding-T100~forget-gate"])

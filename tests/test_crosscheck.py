@@ -11,8 +11,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from lstm1997.baselines import Dense  # noqa: E402
 from lstm1997.experiments import EXPERIMENTS  # noqa: E402
+from lstm1997.models.nn_lstm import Dense  # noqa: E402
 
 PATH = Path(__file__).resolve().parent.parent / "analysis" / "crosscheck_nnlstm.py"
 

@@ -7,8 +7,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from lstm1997.baselines import Dense, TorchLSTMNet  # noqa: E402
 from lstm1997.experiments import EXPERIMENTS  # noqa: E402
+from lstm1997.models.nn_lstm import Dense, TorchLSTMNet  # noqa: E402
 from lstm1997.nnlstm import NNLSTMModel, n_parameters  # noqa: E402
 
 CASES = [("adding-T100", 3), ("temporal-6a", 5), ("twoseq-3a-T100-N3", 4), ("reber-4x1-lr0.1", 2), ("adding-T100", 32)]

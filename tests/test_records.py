@@ -35,7 +35,7 @@ REGENERATE = "regenerate the committed records (lstm1997 reproduce --full --out 
 @pytest.mark.parametrize("name", RECORDS)
 def test_a_committed_record_reproduces(name):
     if "~" in name:
-        pytest.importorskip("torch")  # the baselines module imports torch
+        pytest.importorskip("torch")  # the baselines' models import torch
     stored = store.load(RESULTS / f"{name}.json")
     exp = get_experiment(stored["experiment"])
     assert store.numerics(stored) == store.NUMERICS_VERSION, f"NUMERICS_VERSION was raised: {REGENERATE}"

@@ -125,15 +125,21 @@ def test_full_gradient_equals_finite_differences(name):
     assert max(np.abs(got[k] - trunc[k]).max() for k in got) > 1e-6
 
 
+def random_batch(tag: str, name: str, gradient: str, B: int, T: int, every_step):
+    """A random net of shape ``name`` and B random sequences of length T (targets at every step of sequence b if
+    ``every_step(b)``): (spec, net, the sequences as (x, y, mask), x of all of them as a (T, B, n_in) tensor)."""
+    spec = SHAPES[name]
+    rng = np.random.default_rng(seed(tag, name, gradient))
+    net = random_net(spec, rng)
+    items = [random_sequence(name, spec, rng, T, every_step=every_step(b)) for b in range(B)]
+    return spec, net, items, torch.from_numpy(np.stack([x for x, _, _ in items], axis=1))
+
+
 @pytest.mark.parametrize("name", ["3x2 gate-bias", "2a no out-gate, g1/id, B", "adding 2x2 all-bias"])
 @pytest.mark.parametrize("gradient", ["truncated", "full"])
 def test_batch_equals_sequences_one_by_one(name, gradient):
-    spec = SHAPES[name]
-    rng = np.random.default_rng(seed("batch", name, gradient))
-    net = random_net(spec, rng)
     B, T = 4, 12
-    items = [random_sequence(name, spec, rng, T, every_step=b % 2 == 0) for b in range(B)]
-    xs = torch.from_numpy(np.stack([x for x, _, _ in items], axis=1))  # (T, B, n_in)
+    spec, net, items, xs = random_batch("batch", name, gradient, B, T, every_step=lambda b: b % 2 == 0)
     batched = LSTM1997.from_network(net, gradient=gradient)
     out, state = batched(xs)
     assert out.shape == (T, B, spec.n_out)
@@ -228,12 +234,8 @@ def test_from_network_rejects_weights_on_absent_connections():
 @pytest.mark.parametrize("name", ["adding 2x2 all-bias", "reber 4x1 gate-bias", "2a no out-gate, g1/id, B"])
 @pytest.mark.parametrize("gradient", ["truncated", "full"])
 def test_returned_state_continues_the_sequence(name, gradient):
-    spec = SHAPES[name]
-    rng = np.random.default_rng(seed("cont", name, gradient))
-    net = random_net(spec, rng)
     B, T, split = 3, 14, 5
-    items = [random_sequence(name, spec, rng, T, every_step=True) for _ in range(B)]
-    x = torch.from_numpy(np.stack([x for x, _, _ in items], axis=1))
+    spec, net, items, x = random_batch("cont", name, gradient, B, T, every_step=lambda b: True)
     y = np.stack([y for _, y, _ in items], axis=1)
     mask = np.ones(T, dtype=bool)
 

@@ -1,13 +1,15 @@
 """Every runnable row by name: the paper's rows (experiments.py), the ablations (ablations.py), rows with named
 deviations or under a profile (profiles.py), the paper's competitor rows (competitors.py) and the baselines
-(``<row>~<model>``; needs torch, imported only when such a name is asked for)."""
+(``<row>~<model>``, baseline_rows.py; their models need torch, imported only when a trial builds one)."""
 
 from __future__ import annotations
 
 import difflib
+import importlib.util
 
 from lstm1997 import profiles
 from lstm1997.ablations import ABLATIONS
+from lstm1997.baseline_rows import BASELINES
 from lstm1997.competitors import COMPETITORS
 from lstm1997.experiments import EXPERIMENTS, Experiment
 
@@ -34,24 +36,13 @@ def get_experiment(name: str) -> Experiment:
             return profiles.apply(EXPERIMENTS[base], changes)
         except (KeyError, ValueError) as e:
             raise UnknownExperiment(e.args[0]) from None
-    baselines: dict[str, Experiment] = {}
-    if "~" in name:
-        try:
-            baselines = baseline_rows()
-        except ImportError as e:
-            raise UnknownExperiment(f"baseline {name!r} needs torch ({e}); pip install 'lstm1997[torch]'") from None
-        if name in baselines:
-            return baselines[name]
-    close = difflib.get_close_matches(name, [*EXPERIMENTS, *ABLATIONS, *COMPETITORS, *baselines], n=3, cutoff=0.4)
+    if name in BASELINES:
+        if importlib.util.find_spec("torch") is None:
+            raise UnknownExperiment(f"baseline {name!r} needs torch; pip install 'lstm1997[torch]'")
+        return BASELINES[name]
+    close = difflib.get_close_matches(name, [*EXPERIMENTS, *ABLATIONS, *COMPETITORS, *BASELINES], n=3, cutoff=0.4)
     hint = f"; did you mean {' or '.join(close)}?" if close else "; `lstm1997 list` shows all names"
     raise UnknownExperiment(f"unknown experiment {name!r}{hint}")
-
-
-def baseline_rows() -> dict[str, Experiment]:
-    """The baseline rows (``<row>~<model>``, other models under the paper's protocol), by name."""
-    from lstm1997.baselines import BASELINES  # TODO(merge): baseline_rows
-
-    return BASELINES
 
 
 def listed(everything: bool = False) -> list[Experiment]:

@@ -1,6 +1,6 @@
-"""Compiled pieces shared by the kernels (kernels.py, kernels_full.py, the forget-gate net of baselines.py, and
-``logistic`` in nnlstm.py): the squashing functions, the forward step of the 1997 memory cell block (Appendix
-A.1, eqs. 3-9), the truncated errors at a target step (eqs. 19-28) and the weight update.
+"""Compiled pieces shared by the kernels (kernels.py, kernels_full.py, and ``logistic`` in nnlstm.py): the
+squashing functions, the forward step of the 1997 memory cell block (Appendix A.1, eqs. 3-9), the truncated
+errors at a target step (eqs. 19-28) and the weight update.
 
 The source vector of gates and cells is ``u(t) = [1, x(t), y_prev]``: column 0 is the bias, columns 1..n_in
 the inputs, given sparse (the CSR entries ``a..b-1`` of ``x_idx``/``x_val``), and columns ``rb..`` the previous
@@ -17,6 +17,16 @@ from __future__ import annotations
 import math
 
 from numba import njit
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def kernel_sizes(w_in, w_c, w_k):
+    """(n_blocks, n_cells, n_u, n_out, rb, n_rec) of a net from its weights: rb is the first recurrent column of
+    u(t), n_rec = n_cells + 2 n_blocks the length of its recurrent part [y_c, y_in, y_out]."""
+    nb = w_in.shape[0]
+    nc = w_c.shape[0]
+    n_u = w_c.shape[1]
+    return nb, nc, n_u, w_k.shape[0], n_u - nc - 2 * nb, nc + 2 * nb
 
 
 @njit(cache=True, error_model="numpy", inline="always")

@@ -32,12 +32,23 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from lstm1997.cell import apply_updates, block_sum, cell_inputs, cell_outputs, gates, output_slope, output_units
+from lstm1997.cell import (
+    apply_updates,
+    block_sum,
+    cell_inputs,
+    cell_outputs,
+    gates,
+    kernel_sizes,
+    output_slope,
+    output_units,
+)
 from lstm1997.kernels import FORWARD, GRADIENT, TRAIN_PER_SEQUENCE
 
 __all__ = ["FORWARD", "GRADIENT", "TRAIN_PER_SEQUENCE", "run_full"]
 
 
+# The arguments are those of kernels.run up to ``out``, on purpose (a deliberate mirror): learning._run builds one
+# argument tuple and hands it to either kernel.
 @njit(cache=True, error_model="numpy")
 def run_full(
     w_in, w_out, w_c, w_k,
@@ -58,12 +69,7 @@ def run_full(
     """
     if mode != FORWARD and mode != GRADIENT and mode != TRAIN_PER_SEQUENCE:
         raise ValueError("run_full: mode must be FORWARD, GRADIENT or TRAIN_PER_SEQUENCE")
-    nb = w_in.shape[0]
-    nc = w_c.shape[0]
-    n_u = w_c.shape[1]
-    n_out = w_k.shape[0]
-    rb = n_u - nc - 2 * nb  # first recurrent column of u
-    n_rec = nc + 2 * nb
+    nb, nc, n_u, n_out, rb, n_rec = kernel_sizes(w_in, w_c, w_k)
     o_in = nc  # offsets of y_in and y_out in the recurrent part [y_c, y_in, y_out]
     o_out = nc + nb
 

@@ -1,5 +1,8 @@
 """The net applied to sequences: forward pass, truncated gradient, and online training (thin wrappers over
-the compiled kernel in kernels.py); ``full=True`` uses the untruncated gradient of kernels_full.py instead."""
+the compiled kernel in kernels.py); ``full=True`` uses the untruncated gradient of kernels_full.py instead.
+
+Every function takes a ``Network``; a net whose ``weights`` include forget-gate weights ``w_f`` (the forget-gate
+baseline, ``lstm1997.models.forget_gate.ForgetGateNet``) runs with its forget gates (kernels.py)."""
 
 from __future__ import annotations
 
@@ -29,13 +32,13 @@ def _run(
         raise ValueError(
             f"sequences have {seqs.n_in} inputs and {seqs.n_out} outputs; the net has {spec.n_in} and {spec.n_out}"
         )
-    check_arrays(net.weights, spec.masks, "weight", finite=True)
+    check_arrays(net.weights, net.masks, "weight", finite=True)
     if masks is not None:
-        check_arrays(masks, spec.masks, "mask")
+        check_arrays(masks, net.masks, "mask")
     if grads is None:
         grads = {name: np.zeros_like(w) for name, w in net.weights.items()}
     out = np.empty((len(seqs.targets), spec.n_out))
-    m = spec.masks if masks is None else masks
+    m = net.masks if masks is None else masks
     args = (
         net.w_in, net.w_out, net.w_c, net.w_k,
         m["w_in"], m["w_out"], m["w_c"], m["w_k"],
@@ -45,10 +48,15 @@ def _run(
         grads["w_in"], grads["w_out"], grads["w_c"], grads["w_k"],
         out,
     )  # fmt: skip
+    forget = "w_f" in net.weights
     if full:
+        if forget:
+            raise ValueError("the full-gradient kernel has no forget gates")
         kernels_full.run_full(*args)
+    elif forget:
+        kernels.run(*args, states, net.weights["w_f"], m["w_f"], grads["w_f"])
     else:
-        kernels.run(*args, states)
+        kernels.run(*args, states, None, None, None)  # the 1997 net
     return out
 
 
@@ -104,17 +112,20 @@ def forward_states(net: Network, x: np.ndarray) -> dict[str, np.ndarray]:
 
 def batch_states(net: Network, seqs: Sequences) -> dict[str, np.ndarray]:
     """Every activation of ``net`` on a batch, each sequence from a zero state: the outputs ``y`` at the target
-    steps (n_targets, n_out), and y_in, y_out, s_c and y_c at every step (n_steps, ·)."""
+    steps (n_targets, n_out), and y_in, y_out, s_c and y_c at every step (n_steps, ·); with forget gates also
+    their activations y_f (n_steps, n_blocks)."""
     nb, nc = net.spec.n_blocks, net.spec.n_cells
-    states = np.zeros((seqs.n_steps, 2 * nb + 2 * nc))
+    forget = "w_f" in net.weights
+    states = np.zeros((seqs.n_steps, (3 if forget else 2) * nb + 2 * nc))
     out = _run(net, seqs, kernels.FORWARD, states=states)
-    return {
+    named = {
         "y": out,
         "y_in": states[:, :nb],
         "y_out": states[:, nb : 2 * nb],
         "s_c": states[:, 2 * nb : 2 * nb + nc],
-        "y_c": states[:, 2 * nb + nc :],
+        "y_c": states[:, 2 * nb + nc : 2 * nb + 2 * nc],
     }
+    return {**named, "y_f": states[:, 2 * nb + 2 * nc :]} if forget else named
 
 
 def truncated_gradient(net: Network, x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
@@ -137,7 +148,7 @@ def gradient(net: Network, seqs: Sequences, full: bool = False) -> dict[str, np.
     exact (untruncated, BPTT) gradient instead."""
     grads = {name: np.zeros_like(w) for name, w in net.weights.items()}
     _run(net, seqs, kernels.GRADIENT, grads=grads, full=full)
-    for name, m in net.spec.masks.items():
+    for name, m in net.masks.items():
         grads[name] *= m
     return grads
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 
@@ -155,6 +155,9 @@ class NetworkSpec:
         return Network(self, **w)
 
 
+_N = TypeVar("_N", bound="Network")
+
+
 @dataclass
 class Network:
     """A 1997 LSTM net: its spec and its four float64 weight arrays (layout: docs/DESIGN.md §3)."""
@@ -182,10 +185,15 @@ class Network:
         """The four weight arrays by name (the arrays themselves, not copies)."""
         return {"w_in": self.w_in, "w_out": self.w_out, "w_c": self.w_c, "w_k": self.w_k}
 
-    def copy(self) -> Network:
+    @property
+    def masks(self) -> dict[str, np.ndarray]:
+        """The 0/1 connection mask of each weight array, by the same names (the spec's)."""
+        return self.spec.masks
+
+    def copy(self: _N) -> _N:
         """A deep copy of the weights (the spec is immutable and shared)."""
-        return Network(self.spec, **{k: v.copy() for k, v in self.weights.items()})
+        return type(self)(self.spec, **{k: v.copy() for k, v in self.weights.items()})
 
     def absent_is_zero(self) -> bool:
         """True if every connection the architecture lacks has weight exactly 0."""
-        return all(not np.any(w[m == 0.0]) for w, m in zip(self.weights.values(), self.spec.masks.values()))
+        return all(not np.any(w[self.masks[k] == 0.0]) for k, w in self.weights.items())

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from lstm1997.ablations import ABLATIONS
-from lstm1997.catalog import baseline_rows
+from lstm1997.baseline_rows import BASELINES
 from lstm1997.competitors import COMPETITORS
 from lstm1997.experiments import EXPERIMENTS
 from lstm1997.overview import overview_lines, prediction_lines
@@ -29,9 +29,9 @@ def _provenance(records: list[dict]) -> list[str]:
 
 
 def _baseline_section(by_name: dict[str, list[dict]]) -> list[str]:
-    """The third table: baseline rows (lstm1997.catalog.baseline_rows, asked for only when such records exist),
+    """The third table: baseline rows (lstm1997.baseline_rows, shown when such records exist),
     each beside our 1997 net's result on its paper row from the same folder."""
-    baselines = baseline_rows()
+    baselines = BASELINES
     paper_trials = {n: EXPERIMENTS[n.split("~")[0]].trials for n in baselines}  # the paper's count, not ours (10)
     summaries = [
         summarize(replace(baselines[n], trials=paper_trials[n]), by_name[n]) for n in baselines if n in by_name
@@ -41,11 +41,13 @@ def _baseline_section(by_name: dict[str, list[dict]]) -> list[str]:
     lines = [
         "## Baselines under the paper's protocol (other models, same sequences, criteria and caps)",
         "",
-        "Rows `<paper row>~<model>` (lstm1997.baselines): online, one sequence per update, E = 1/2 sum (y - t)^2",
-        "with logistic outputs; paper columns are the paper row's. `gate-pretraining` is an ablation whose first",
-        "2,000 sequences (Adam on the input gates) are counted in the sequences. `nnlstm-h{H}` rows are",
-        "torch.nn.LSTM(n_in, H) with PyTorch's initialisation, trained with full BPTT by lstm1997.nnlstm (a compiled",
-        "float64 copy of autograd and torch.optim, equal to them to 1e-10 in tests/test_nnlstm.py).",
+        "Rows `<paper row>~<model>` (lstm1997.baseline_rows): online, one sequence per update, E = 1/2 sum (y - t)^2",
+        "with logistic outputs (the `-modern` rows: a linear output for the adding problem); paper columns are the",
+        "paper row's. `gate-pretraining` is an ablation whose first 2,000 sequences (Adam on the input gates) are",
+        "counted in the sequences. `nnlstm-h{H}` rows are torch.nn.LSTM(n_in, H) with PyTorch's initialisation (the",
+        "`-modern` rows: forget-gate bias +1, RMSprop, gradient norm clipped to 1), trained with full BPTT by",
+        "lstm1997.nnlstm (a compiled float64 copy of autograd and torch.optim, equal to them to 1e-10 in",
+        "tests/test_nnlstm.py).",
         "",
         markdown_table(summaries),
         "| baseline | ours: success [95% CI] | ours: mean sequences [95% CI] | 1997 net (ours, same folder): success "

@@ -7,6 +7,9 @@ carousel per cell, no forget gate, no peepholes) followed by logistic output uni
     u(t) = [1, x(t), y_c(t-1), y_in(t-1), y_out(t-1)]      source of gates and cells
     v(t) = [1, y_c(t), x(t)]                               source of output units
 
+A subclass may add a forget gate per block by overriding ``forget_weight`` (the forget-gate baseline,
+models/forget_gate.py).
+
 Two gradients are available. ``gradient="truncated"`` is the paper's (docs/spec/common.md §1.3, backward-mode form): the
 recurrent inputs y_c(t-1), y_in(t-1), y_out(t-1) are detached where they enter u(t), so error flows back in time
 only through the CEC s(t-1) -> s(t); autograd then reproduces eqs. 19-28, i.e. ``lstm1997.truncated_gradient``.
@@ -17,7 +20,7 @@ Importing this module imports torch; ``import lstm1997`` does not.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
 import torch
 from torch import nn
@@ -32,6 +35,9 @@ _NAMES = ("w_in", "w_out", "w_c", "w_k")
 
 def _logistic(x: torch.Tensor) -> torch.Tensor:
     return torch.sigmoid(x)  # eq. 3: f(x) = 1 / (1 + exp(-x))
+
+
+_M = TypeVar("_M", bound="LSTM1997")
 
 
 class LSTM1997(nn.Module):
@@ -86,20 +92,13 @@ class LSTM1997(nn.Module):
         self.reset_parameters()
 
     @classmethod
-    def from_network(
-        cls,
-        net: Network,
-        gradient: Literal["truncated", "full"] = "truncated",
-        batch_first: bool = False,
-        dtype: torch.dtype = torch.float64,
-        device: torch.device | str | None = None,
-    ) -> LSTM1997:
+    def from_network(cls: type[_M], net: Network, dtype: torch.dtype = torch.float64, **options) -> _M:
         """A module with the architecture and weights of the core's ``net`` (copied; float64 by default, so the
-        weights are exact). The other arguments are as for the constructor. Raises ValueError if ``net`` has a
+        weights are exact). ``options`` are the constructor's other arguments. Raises ValueError if ``net`` has a
         nonzero weight on a connection its architecture lacks (the module would silently zero it)."""
         if not net.absent_is_zero():
             raise ValueError("net has nonzero weights on connections its architecture lacks")
-        module = cls(net.spec, gradient=gradient, batch_first=batch_first, dtype=dtype, device=device)
+        module = cls(net.spec, dtype=dtype, **options)
         with torch.no_grad():
             for name, w in net.weights.items():
                 getattr(module, name).copy_(torch.from_numpy(w))
@@ -130,6 +129,11 @@ class LSTM1997(nn.Module):
     def masked_weight(self, name: str) -> torch.Tensor:
         """The weight ``name`` ("w_in", "w_out", "w_c" or "w_k") times its connection mask, as used in forward."""
         return getattr(self, name) * getattr(self, f"mask_{name}")
+
+    def forget_weight(self) -> torch.Tensor | None:
+        """The masked forget-gate weights (n_blocks, n_u) that ``forward`` applies, or None: the 1997 cell has no
+        forget gate (a subclass with one overrides this, e.g. the forget-gate baseline's module)."""
+        return None
 
     def initial_state(self, batch_size: int) -> State:
         """The core's starting state: every activation at ``spec.reset`` (0 in the paper) and every cell state 0
@@ -177,6 +181,9 @@ class LSTM1997(nn.Module):
         x_out = x @ w_out[:, 1 : 1 + ni].T + w_out[:, 0]
         x_c = x @ w_c[:, 1 : 1 + ni].T + w_c[:, 0]
         r_in, r_out, r_c = w_in[:, rec], w_out[:, rec], w_c[:, rec]
+        w_f = self.forget_weight()
+        if w_f is not None:
+            x_f, r_f = x @ w_f[:, 1 : 1 + ni].T + w_f[:, 0], w_f[:, rec]
 
         cell_outputs = []
         for t in range(n_steps):
@@ -189,7 +196,11 @@ class LSTM1997(nn.Module):
             y_out = _logistic(x_out[t] + y_prev @ r_out.T) if spec.output_gate else torch.ones_like(y_in)
             net_c = x_c[t] + y_prev @ r_c.T
             g = 4.0 * _logistic(net_c) - 2.0 if spec.g == "g2" else _logistic(net_c)  # eq. 5 (g2) or logistic g1
-            s = s + y_in.repeat_interleave(size, dim=-1) * g  # eq. 8: constant error carousel, self-weight 1
+            if w_f is None:
+                s = s + y_in.repeat_interleave(size, dim=-1) * g  # eq. 8: constant error carousel, self-weight 1
+            else:  # the CEC with a forget gate (Gers et al. 2000): s(t) = y_f(t) s(t-1) + y_in(t) g(net_c(t))
+                y_f = _logistic(x_f[t] + y_prev @ r_f.T)
+                s = y_f.repeat_interleave(size, dim=-1) * s + y_in.repeat_interleave(size, dim=-1) * g
             h = 2.0 * _logistic(s) - 1.0 if spec.h == "h1" else s  # eq. 4 (h1) or identity
             y_c = y_out.repeat_interleave(size, dim=-1) * h  # eq. 9: cell output
             cell_outputs.append(y_c)
