@@ -20,6 +20,8 @@ targets' outputs from row ``row_lo[L]`` of ``out`` on (lanes/pack in lanes.py bu
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -35,9 +37,12 @@ def _nets(w, a, b, x_idx, x_val, rb, y_prev, net):
     for j in range(w.shape[0]):
         for L in range(K):
             net[j, L] = w[j, 0, L]
-        for L in range(K):
-            for e in range(a[L], b[L]):
-                net[j, L] += w[j, 1 + x_idx[e], L] * x_val[e]
+    for L in range(K):
+        for e in range(a[L], b[L]):
+            col = 1 + x_idx[e]
+            for j in range(w.shape[0]):
+                net[j, L] += w[j, col, L] * x_val[e]
+    for j in range(w.shape[0]):
         for r in range(y_prev.shape[0]):
             for L in range(K):
                 net[j, L] += w[j, rb + r, L] * y_prev[r, L]
@@ -50,8 +55,6 @@ def _add_source(acc, j, k, lane, a, b, x_idx, x_val, rb, y_prev):
     for L in range(K):
         if lane[L]:
             acc[j, 0, L] += k[L]
-    for L in range(K):
-        if lane[L]:
             for e in range(a[L], b[L]):
                 acc[j, 1 + x_idx[e], L] += k[L] * x_val[e]
     for r in range(y_prev.shape[0]):
@@ -81,21 +84,17 @@ def _update_lanes(w, g, m, lr, lane):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _apply_updates(lr, w_in, w_out, w_c, w_k, g_in, g_out, g_c, g_k, m_in, m_out, m_c, m_k, lane, count):
-    """The weight update of the lanes with ``lane[L]`` (``count`` of them): one lane at a time when few,
-    vectorised over all lanes when many."""
+def _apply_updates(lr, w, w_k, g, g_k, m, m_k, lane, count):
+    """The weight update of the lanes with ``lane[L]`` (``count`` of them), hidden units then output units: one
+    lane at a time when few, vectorised over all lanes when many."""
     K = lane.shape[0]
     if 4 * count >= K:
-        _update_lanes(w_in, g_in, m_in, lr, lane)
-        _update_lanes(w_out, g_out, m_out, lr, lane)
-        _update_lanes(w_c, g_c, m_c, lr, lane)
+        _update_lanes(w, g, m, lr, lane)
         _update_lanes(w_k, g_k, m_k, lr, lane)
     else:
         for L in range(K):
             if lane[L]:
-                _update_lane(w_in, g_in, m_in, lr, L)
-                _update_lane(w_out, g_out, m_out, lr, L)
-                _update_lane(w_c, g_c, m_c, lr, L)
+                _update_lane(w, g, m, lr, L)
                 _update_lane(w_k, g_k, m_k, lr, L)
 
 
@@ -116,6 +115,10 @@ def run_lanes(
     n_u = w_c.shape[1]
     n_out = w_k.shape[0]
     K = w_c.shape[2]
+    og, cl = nb, 2 * nb  # rows of the output gates and cells in the stacked hidden-unit arrays
+    w = np.concatenate((w_in, w_out, w_c))  # all hidden units read u(t): one pass computes their net inputs
+    g = np.concatenate((g_in, g_out, g_c))
+    m_h = np.concatenate((m_in, m_out, m_c))
     rb = n_u - nc - 2 * nb
     n_rec = nc + 2 * nb
     train = mode != FORWARD
@@ -125,7 +128,7 @@ def run_lanes(
     dy_in = np.zeros((nb, K))
     y_out = np.ones((nb, K))
     dy_out = np.zeros((nb, K))
-    net = np.zeros((max(nb, nc, n_out), K))
+    net = np.zeros((cl + nc, K))
     g_val = np.zeros((nc, K))
     g_der = np.zeros((nc, K))
     s = np.zeros((nc, K))
@@ -134,8 +137,8 @@ def run_lanes(
     y_c = np.zeros((nc, K))
     ds_in = np.zeros((nc, n_u, K))
     ds_c = np.zeros((nc, n_u, K))
-    k_in = np.zeros(K)
-    k_c = np.zeros(K)
+    k_in = np.zeros((nc, K))
+    k_c = np.zeros((nc, K))
     y_k = np.zeros((n_out, K))
     e_k = np.zeros((n_out, K))
     delta = np.zeros((nc, K))
@@ -168,7 +171,7 @@ def run_lanes(
                 for L in range(K):
                     n_upd += tg[L]
                 if n_upd > 0:
-                    _apply_updates(lr, w_in, w_out, w_c, w_k, g_in, g_out, g_c, g_k, m_in, m_out, m_c, m_k, tg, n_upd)
+                    _apply_updates(lr, w, w_k, g, g_k, m_h, m_k, tg, n_upd)
             n_ending = 0
             for L in range(K):
                 if not ending[L]:
@@ -210,21 +213,22 @@ def run_lanes(
                 a[L] = b[L] = 0
                 tg[L] = False
             n_tg += tg[L]
-        _nets(w_in, a, b, x_idx, x_val, rb, y_prev, net)
+        _nets(w, a, b, x_idx, x_val, rb, y_prev, net)
+        for j in range(cl + nc):  # every gate and cell input is logistic(net): the exp calls, then the rest
+            if output_gate or not og <= j < cl:
+                for L in range(K):
+                    net[j, L] = math.exp(-net[j, L])  # eq. 3: f = 1 / (1 + exp(-net))
         for j in range(nb):
             for L in range(K):
-                y_in[j, L] = logistic(net[j, L])  # eq. 6: input gates
+                y_in[j, L] = 1.0 / (1.0 + net[j, L])  # eq. 6: input gates
                 dy_in[j, L] = y_in[j, L] * (1.0 - y_in[j, L])
-        if output_gate:
-            _nets(w_out, a, b, x_idx, x_val, rb, y_prev, net)
-            for j in range(nb):
+            if output_gate:
                 for L in range(K):
-                    y_out[j, L] = logistic(net[j, L])  # eq. 7: output gates
+                    y_out[j, L] = 1.0 / (1.0 + net[og + j, L])  # eq. 7: output gates
                     dy_out[j, L] = y_out[j, L] * (1.0 - y_out[j, L])
-        _nets(w_c, a, b, x_idx, x_val, rb, y_prev, net)
         for c in range(nc):
             for L in range(K):
-                sg = logistic(net[c, L])
+                sg = 1.0 / (1.0 + net[cl + c, L])
                 if g_kind == 0:
                     g_val[c, L] = 4.0 * sg - 2.0  # eq. 5: g in [-2, 2]
                     g_der[c, L] = 4.0 * sg * (1.0 - sg)
@@ -235,31 +239,39 @@ def run_lanes(
             j = c // block_size
             for L in range(K):
                 s[c, L] += y_in[j, L] * g_val[c, L]  # eq. 8: constant error carousel
-            if train:
+        if train:
+            for c in range(nc):
+                j = c // block_size
                 for L in range(K):
-                    k_in[L] = g_val[c, L] * dy_in[j, L]  # eq. 25
-                    k_c[L] = g_der[c, L] * y_in[j, L]  # eq. 27
-                    ds_in[c, 0, L] += k_in[L]
-                    ds_c[c, 0, L] += k_c[L]
-                for L in range(K):
-                    for e in range(a[L], b[L]):
-                        col = 1 + x_idx[e]
-                        ds_in[c, col, L] += k_in[L] * x_val[e]
-                        ds_c[c, col, L] += k_c[L] * x_val[e]
+                    k_in[c, L] = g_val[c, L] * dy_in[j, L]  # eq. 25: ds_c/dw_in += g(net_c) f'(net_in) y^m(t-1)
+                    k_c[c, L] = g_der[c, L] * y_in[j, L]  # eq. 27: ds_c/dw_c += g'(net_c) f(net_in) y^m(t-1)
+                    ds_in[c, 0, L] += k_in[c, L]
+                    ds_c[c, 0, L] += k_c[c, L]
+            for L in range(K):
+                for e in range(a[L], b[L]):
+                    col = 1 + x_idx[e]
+                    for c in range(nc):
+                        ds_in[c, col, L] += k_in[c, L] * x_val[e]
+                        ds_c[c, col, L] += k_c[c, L] * x_val[e]
+            for c in range(nc):
                 for r in range(n_rec):
                     for L in range(K):
-                        ds_in[c, rb + r, L] += k_in[L] * y_prev[r, L]
-                        ds_c[c, rb + r, L] += k_c[L] * y_prev[r, L]
+                        ds_in[c, rb + r, L] += k_in[c, L] * y_prev[r, L]
+                        ds_c[c, rb + r, L] += k_c[c, L] * y_prev[r, L]
         for c in range(nc):  # eqs. 4, 9
             j = c // block_size
-            for L in range(K):
-                if h_kind == 0:
-                    sh = logistic(s[c, L])
+            if h_kind == 0:
+                for L in range(K):
+                    h_val[c, L] = math.exp(-s[c, L])  # eq. 3: f = 1 / (1 + exp(-s)), the exp calls first
+                for L in range(K):
+                    sh = 1.0 / (1.0 + h_val[c, L])
                     h_val[c, L] = 2.0 * sh - 1.0  # eq. 4: h in [-1, 1]
                     h_der[c, L] = 2.0 * sh * (1.0 - sh)
-                else:
+            else:
+                for L in range(K):
                     h_val[c, L] = s[c, L]  # identity h (Exps 2a/2b)
                     h_der[c, L] = 1.0
+            for L in range(K):
                 y_c[c, L] = y_out[j, L] * h_val[c, L]  # eq. 9
 
         if n_tg > 0:  # the outputs, and the errors of the lanes whose step has a target
@@ -269,10 +281,12 @@ def run_lanes(
                 for c in range(nc):
                     for L in range(K):
                         y_k[k, L] += w_k[k, 1 + c, L] * y_c[c, L]
-                for L in range(K):
-                    if tg[L]:
-                        for e in range(a[L], b[L]):
+            for L in range(K):
+                if tg[L]:
+                    for e in range(a[L], b[L]):
+                        for k in range(n_out):
                             y_k[k, L] += w_k[k, 1 + nc + x_idx[e], L] * x_val[e]
+                    for k in range(n_out):
                         if k_kind != 1:
                             y_k[k, L] = logistic(y_k[k, L])  # eq. 3: f; or linear (an ablation)
                         out[row[L], k] = y_k[k, L]
@@ -287,9 +301,10 @@ def run_lanes(
                         for L in range(K):
                             if tg[L]:
                                 g_k[k, 1 + c, L] -= e_k[k, L] * y_c[c, L]
-                    for L in range(K):
-                        if tg[L]:
-                            for e in range(a[L], b[L]):
+                for L in range(K):
+                    if tg[L]:
+                        for e in range(a[L], b[L]):
+                            for k in range(n_out):
                                 g_k[k, 1 + nc + x_idx[e], L] -= e_k[k, L] * x_val[e]
                 for c in range(nc):  # sum_k w_kc e_k
                     for L in range(K):
@@ -304,7 +319,7 @@ def run_lanes(
                             for c in range(j * block_size, (j + 1) * block_size):
                                 acc += h_val[c, L] * delta[c, L]
                             e_out[L] = -(dy_out[j, L] * acc)  # eq. 21; g_out -= e_out u(t) (eq. 22)
-                        _add_source(g_out, j, e_out, tg, a, b, x_idx, x_val, rb, y_prev)
+                        _add_source(g, og + j, e_out, tg, a, b, x_idx, x_val, rb, y_prev)
                 for c in range(nc):
                     j = c // block_size
                     for L in range(K):
@@ -312,17 +327,26 @@ def run_lanes(
                     for m in range(n_u):
                         for L in range(K):
                             if tg[L]:
-                                g_in[j, m, L] -= e_s[L] * ds_in[c, m, L]  # eq. 26
-                                g_c[c, m, L] -= e_s[L] * ds_c[c, m, L]  # eq. 28
+                                g[j, m, L] -= e_s[L] * ds_in[c, m, L]  # eq. 26
+                                g[cl + c, m, L] -= e_s[L] * ds_c[c, m, L]  # eq. 28
                 if mode == TRAIN_PER_STEP:
-                    _apply_updates(lr, w_in, w_out, w_c, w_k, g_in, g_out, g_c, g_k, m_in, m_out, m_c, m_k, tg, n_tg)
+                    _apply_updates(lr, w, w_k, g, g_k, m_h, m_k, tg, n_tg)
             for L in range(K):
                 row[L] += tg[L]
 
-        for L in range(K):
-            for c in range(nc):
+        for c in range(nc):
+            for L in range(K):
                 y_prev[c, L] = y_c[c, L]
-            for j in range(nb):
+        for j in range(nb):
+            for L in range(K):
                 y_prev[nc + j, L] = y_in[j, L]
                 y_prev[nc + nb + j, L] = y_out[j, L]
+        for L in range(K):
             t[L] += active[L]
+    if train:  # the stacked hidden-unit weights and gradients back into the caller's arrays
+        w_in[...] = w[:og]
+        w_out[...] = w[og:cl]
+        w_c[...] = w[cl:]
+        g_in[...] = g[:og]
+        g_out[...] = g[og:cl]
+        g_c[...] = g[cl:]
