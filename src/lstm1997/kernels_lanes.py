@@ -49,53 +49,73 @@ def _nets(w, a, b, x_idx, x_val, rb, y_prev, net):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _add_source(acc, j, k, lane, a, b, x_idx, x_val, rb, y_prev):
-    """acc[j, :, L] += k[L] * u(t) for the lanes L with ``lane[L]`` (cell.add_source)."""
-    K = k.shape[0]
-    for L in range(K):
-        if lane[L]:
-            acc[j, 0, L] += k[L]
-            for e in range(a[L], b[L]):
-                acc[j, 1 + x_idx[e], L] += k[L] * x_val[e]
+def _runs(flag, lo, hi):
+    """The runs of consecutive lanes with ``flag[L]``: lanes ``lo[i] .. hi[i]-1`` for i < the count returned. What
+    changes weights or gradients loops over these runs: all lanes at once (one run) vectorises; no branch per lane
+    (masked stores are slow) and nothing to undo for the others."""
+    n = 0
+    i = 0
+    while i < flag.shape[0]:
+        if flag[i]:
+            lo[n] = i
+            while i < flag.shape[0] and flag[i]:
+                i += 1
+            hi[n] = i
+            n += 1
+        else:
+            i += 1
+    return n
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _add_source(acc, j, k, lo, hi, a, b, x_idx, x_val, rb, y_prev):
+    """acc[j, :, L] += k[L] * u(t) for the lanes lo..hi-1 (cell.add_source)."""
+    for L in range(lo, hi):
+        acc[j, 0, L] += k[L]
+        for e in range(a[L], b[L]):
+            acc[j, 1 + x_idx[e], L] += k[L] * x_val[e]
     for r in range(y_prev.shape[0]):
-        for L in range(K):
-            if lane[L]:
-                acc[j, rb + r, L] += k[L] * y_prev[r, L]
+        for L in range(lo, hi):
+            acc[j, rb + r, L] += k[L] * y_prev[r, L]
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _state_products(g, j, jc, e, ds_in, ds_c, c, lo, hi):
+    """g[j, :, L] -= e[L] ds_in[c, :, L] (eq. 26) and g[jc, :, L] -= e[L] ds_c[c, :, L] (eq. 28) for the lanes
+    lo..hi-1 (cell.state_errors)."""
+    if hi - lo == 1:
+        for m in range(g.shape[1]):
+            g[j, m, lo] -= e[lo] * ds_in[c, m, lo]
+            g[jc, m, lo] -= e[lo] * ds_c[c, m, lo]
+    else:
+        for m in range(g.shape[1]):
+            for L in range(lo, hi):
+                g[j, m, L] -= e[L] * ds_in[c, m, L]
+                g[jc, m, L] -= e[L] * ds_c[c, m, L]
 
 
 @njit(cache=True, error_model="numpy")
-def _update_lane(w, g, m, lr, L):
-    """cell.apply_update for lane L alone: w -= lr * g * m on existing connections; clears g."""
-    for i in range(w.shape[0]):
-        for j in range(w.shape[1]):
-            w[i, j, L] -= lr * g[i, j, L] * m[i, j]
-            g[i, j, L] = 0.0
-
-
-@njit(cache=True, error_model="numpy")
-def _update_lanes(w, g, m, lr, lane):
-    """cell.apply_update for the lanes L with ``lane[L]``, vectorised over lanes."""
-    for i in range(w.shape[0]):
-        for j in range(w.shape[1]):
-            for L in range(lane.shape[0]):
-                if lane[L]:
+def _update(w, g, m, lr, lo, hi):
+    """cell.apply_update for the lanes lo..hi-1: w -= lr * g * m on existing connections; clears g."""
+    if hi - lo == 1:
+        for i in range(w.shape[0]):
+            for j in range(w.shape[1]):
+                w[i, j, lo] -= lr * g[i, j, lo] * m[i, j]
+                g[i, j, lo] = 0.0
+    else:
+        for i in range(w.shape[0]):
+            for j in range(w.shape[1]):
+                for L in range(lo, hi):
                     w[i, j, L] -= lr * g[i, j, L] * m[i, j]
                     g[i, j, L] = 0.0
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _apply_updates(lr, w, w_k, g, g_k, m, m_k, lane, count):
-    """The weight update of the lanes with ``lane[L]`` (``count`` of them), hidden units then output units: one
-    lane at a time when few, vectorised over all lanes when many."""
-    K = lane.shape[0]
-    if 4 * count >= K:
-        _update_lanes(w, g, m, lr, lane)
-        _update_lanes(w_k, g_k, m_k, lr, lane)
-    else:
-        for L in range(K):
-            if lane[L]:
-                _update_lane(w, g, m, lr, L)
-                _update_lane(w_k, g_k, m_k, lr, L)
+def _apply_updates(lr, w, w_k, g, g_k, m, m_k, lo, hi, n_runs):
+    """The weight update of the lanes of the runs ``lo[i] .. hi[i]-1``, hidden units then output units."""
+    for q in range(n_runs):
+        _update(w, g, m, lr, lo[q], hi[q])
+        _update(w_k, g_k, m_k, lr, lo[q], hi[q])
 
 
 @njit(cache=True, error_model="numpy")
@@ -155,6 +175,8 @@ def run_lanes(
     begun = np.zeros(K, dtype=np.bool_)  # lanes that have started a sequence (their previous one ends)
     ending = np.zeros(K, dtype=np.bool_)
     tg = np.zeros(K, dtype=np.bool_)  # lanes whose current step has a target
+    lo = np.zeros(K, dtype=np.int64)  # runs of lanes (_runs)
+    hi = np.zeros(K, dtype=np.int64)
     n_active = K
 
     while True:
@@ -167,11 +189,8 @@ def run_lanes(
             if mode == TRAIN_PER_SEQUENCE:  # "each weight's total update is the sum of all time steps' contributions"
                 for L in range(K):
                     tg[L] = ending[L] and begun[L]
-                n_upd = 0
-                for L in range(K):
-                    n_upd += tg[L]
-                if n_upd > 0:
-                    _apply_updates(lr, w, w_k, g, g_k, m_h, m_k, tg, n_upd)
+                n_runs = _runs(tg, lo, hi)
+                _apply_updates(lr, w, w_k, g, g_k, m_h, m_k, lo, hi, n_runs)
             n_ending = 0
             for L in range(K):
                 if not ending[L]:
@@ -291,18 +310,17 @@ def run_lanes(
                             y_k[k, L] = logistic(y_k[k, L])  # eq. 3: f; or linear (an ablation)
                         out[row[L], k] = y_k[k, L]
             if train:
-                for k in range(n_out):
-                    for L in range(K):
-                        if tg[L]:
+                n_runs = _runs(tg, lo, hi)
+                for q in range(n_runs):
+                    for k in range(n_out):
+                        for L in range(lo[q], hi[q]):
                             dy_k = output_slope(k_kind, y_k[k, L])
                             e_k[k, L] = dy_k * (targets[row[L], k] - y_k[k, L])  # eq. 19
                             g_k[k, 0, L] -= e_k[k, L]  # eq. 22 (dE/dw = -e_l y^m)
-                    for c in range(nc):
-                        for L in range(K):
-                            if tg[L]:
+                        for c in range(nc):
+                            for L in range(lo[q], hi[q]):
                                 g_k[k, 1 + c, L] -= e_k[k, L] * y_c[c, L]
-                for L in range(K):
-                    if tg[L]:
+                    for L in range(lo[q], hi[q]):
                         for e in range(a[L], b[L]):
                             for k in range(n_out):
                                 g_k[k, 1 + nc + x_idx[e], L] -= e_k[k, L] * x_val[e]
@@ -319,18 +337,16 @@ def run_lanes(
                             for c in range(j * block_size, (j + 1) * block_size):
                                 acc += h_val[c, L] * delta[c, L]
                             e_out[L] = -(dy_out[j, L] * acc)  # eq. 21; g_out -= e_out u(t) (eq. 22)
-                        _add_source(g, og + j, e_out, tg, a, b, x_idx, x_val, rb, y_prev)
+                        for q in range(n_runs):
+                            _add_source(g, og + j, e_out, lo[q], hi[q], a, b, x_idx, x_val, rb, y_prev)
                 for c in range(nc):
                     j = c // block_size
                     for L in range(K):
                         e_s[L] = y_out[j, L] * h_der[c, L] * delta[c, L]  # eq. 23
-                    for m in range(n_u):
-                        for L in range(K):
-                            if tg[L]:
-                                g[j, m, L] -= e_s[L] * ds_in[c, m, L]  # eq. 26
-                                g[cl + c, m, L] -= e_s[L] * ds_c[c, m, L]  # eq. 28
+                    for q in range(n_runs):
+                        _state_products(g, j, cl + c, e_s, ds_in, ds_c, c, lo[q], hi[q])  # eqs. 26, 28
                 if mode == TRAIN_PER_STEP:
-                    _apply_updates(lr, w, w_k, g, g_k, m_h, m_k, tg, n_tg)
+                    _apply_updates(lr, w, w_k, g, g_k, m_h, m_k, lo, hi, n_runs)
             for L in range(K):
                 row[L] += tg[L]
 
