@@ -5,8 +5,9 @@ kernel (lstm1997.train) in the same process, on one core, and how close each get
 
 One network-step is one time step of one net, forward pass and truncated-gradient bookkeeping included. Each lane
 trains its own net on its own sequences; the rate is all lanes' steps over the call's time, median of ``repeats``
-calls after a warm-up call. Time is this process's CPU time (``time.process_time``; the kernels run on one
-thread): on a machine shared with other processes it leaves out their time slices, which wall time would count.
+calls after a warm-up call; the calls of the one-net kernel and of each K take turns. Time is this process's CPU
+time (``time.process_time``; the kernels run on one thread): on a machine shared with other processes it leaves out
+their time slices, which wall time would count.
 
 The exp floor is the rate a net would reach if a step cost only its ``math.exp`` calls (one per gate, per cell input
 and cell output, and per output unit at a target step), timed as a compiled loop of as many logistic calls on
@@ -41,14 +42,22 @@ CASES = [  # label, row, sequences per lane
 
 
 def median_time(fn, repeats: int) -> float:
-    """Median seconds of ``repeats`` calls of ``fn``, after one call to compile and warm up."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.process_time()
+    """Median CPU seconds of ``repeats`` calls of ``fn``, after one call to compile and warm up."""
+    return median_times([fn], repeats)[0]
+
+
+def median_times(fns: list, repeats: int) -> list[float]:
+    """Median CPU seconds of each of ``fns`` over ``repeats`` rounds that call each once, in turn (so that a change
+    of load on the machine affects all of them alike), after one call of each to compile and warm up."""
+    for fn in fns:
         fn()
-        times.append(time.process_time() - t)
-    return statistics.median(times)
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, ts in zip(fns, times):
+            t = time.process_time()
+            fn()
+            ts.append(time.process_time() - t)
+    return [statistics.median(ts) for ts in times]
 
 
 @njit(cache=True)
@@ -96,14 +105,15 @@ def main() -> None:
         pool = [exp.generate(rng, n) for _ in range(max(args.lanes))]
         nets = [exp.init_network(np.random.default_rng(i)) for i in range(max(args.lanes))]
         one = nets[0].copy()
-        base = pool[0].n_steps / median_time(lambda o=one, s=pool[0], a=exp.lr: learning.train(o, s, a), args.repeats)
-        cells, best = [], 0.0
+        fns = [lambda o=one, s=pool[0], a=exp.lr: learning.train(o, s, a)]
         for k in args.lanes:
-            group = [net.copy() for net in nets[:k]]
-            steps = sum(s.n_steps for s in pool[:k])
-            rate = steps / median_time(lambda g=group, s=pool[:k], a=exp.lr: lanes.train_lanes(g, s, a), args.repeats)
-            cells.append(f"{rate / 1e6:.2f} M ({rate / base:.2f}x)")
-            best = max(best, rate)
+            group, seqs = [net.copy() for net in nets[:k]], pool[:k]
+            fns.append(lambda g=group, s=seqs, a=exp.lr: lanes.train_lanes(g, s, a))
+        t_one, *t_lanes = median_times(fns, args.repeats)
+        base = pool[0].n_steps / t_one
+        rates = [sum(s.n_steps for s in pool[:k]) / t for k, t in zip(args.lanes, t_lanes)]
+        cells = [f"{rate / 1e6:.2f} M ({rate / base:.2f}x)" for rate in rates]
+        best = max(rates)
         floor = 1.0 / (t_exp * statistics.mean(exps_per_step(row, s) for s in pool))
         print(f"| {label} | {base / 1e6:.2f} M | {' | '.join(cells)} | {floor / 1e6:.1f} M | {best / floor:.0%} |")
 
