@@ -129,12 +129,12 @@ def test_nets_of_different_specs_are_refused():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "row", [n for n, e in {**EXPERIMENTS, **ABLATIONS}.items() if e.model is None and e.gradient == "truncated"]
-)
-def test_lanes_equal_one_net_kernel_bitwise_every_row(row):
-    exp = get_experiment(row)
-    rng = np.random.default_rng(zlib.crc32(row.encode()))
-    most = 4 if exp.spec.n_in > 200 or "T1000" in row else 30
-    for _ in range(6):
-        random_case(exp, rng, most, max_lanes=16)
+def test_lanes_equal_one_net_kernel_bitwise_every_row():
+    """Every paper row and ablation the 1997 kernel trains with the truncated gradient, up to 16 lanes."""
+    rows = [n for n, e in {**EXPERIMENTS, **ABLATIONS}.items() if e.model is None and e.gradient == "truncated"]
+    for row in rows:
+        exp = get_experiment(row)
+        rng = np.random.default_rng(zlib.crc32(row.encode()))
+        most = 4 if exp.spec.n_in > 200 or "T1000" in row else 30
+        for _ in range(6):
+            random_case(exp, rng, most, max_lanes=16)
