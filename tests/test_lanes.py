@@ -9,9 +9,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lstm1997 import lanes, learning
+from lstm1997 import kernels, kernels_lanes, lanes, learning
 from lstm1997.experiments import ABLATIONS, EXPERIMENTS, get_experiment
-from lstm1997.network import OUTPUT_CODES, Network, NetworkSpec
+from lstm1997.network import G_CODES, H_CODES, OUTPUT_CODES, Network, NetworkSpec
 from lstm1997.sequences import Sequences
 
 ROWS = [  # one row of each shape and task family (the 2c nets at small p: same code, fewer columns)
@@ -116,6 +116,34 @@ def test_lanes_that_end_together_and_given_masks(per_step):
     seqs = exp.generate(rng, 5)
     nets = [random_net(exp.spec, rng) for _ in range(8)]
     check_lanes(exp.spec, exp.lr, nets, [seqs] * 8, per_step, masks)
+
+
+def test_gradient_mode_accumulates_each_lanes_gradient():
+    """The kernel's GRADIENT mode (not offered by lanes.py): each lane's dE/dw summed over its sequences, added to
+    what its gradient arrays held, as kernels.run does."""
+    exp = EXPERIMENTS["twoseq-3a-T100-N3"]
+    spec, rng = exp.spec, np.random.default_rng(3)
+    nets = [random_net(spec, rng) for _ in range(5)]
+    seqs_list = chunks(exp, rng, 5, 4)
+    start = [{k: rng.normal(size=w.shape) for k, w in net.weights.items()} for net in nets]
+    want = [{k: v.copy() for k, v in g.items()} for g in start]
+    for net, seqs, grads in zip(nets, seqs_list, want):
+        learning._run(net, seqs, kernels.GRADIENT, grads=grads)
+    w = {k: np.stack([net.weights[k] for net in nets], axis=-1) for k in spec.masks}
+    g = {k: np.stack([grads[k] for grads in start], axis=-1) for k in spec.masks}
+    p = lanes.pack(seqs_list)
+    out = np.empty((len(p["targets"]), spec.n_out))
+    m = spec.masks
+    kernels_lanes.run_lanes(
+        w["w_in"], w["w_out"], w["w_c"], w["w_k"], m["w_in"], m["w_out"], m["w_c"], m["w_k"],
+        spec.block_size, G_CODES[spec.g], H_CODES[spec.h], spec.output_gate, OUTPUT_CODES[spec.output], spec.reset,
+        p["seq_lo"], p["seq_hi"], p["row_lo"], p["starts"], p["x_ptr"], p["x_idx"], p["x_val"], p["target_at"],
+        p["targets"], kernels.GRADIENT, 0.0, g["w_in"], g["w_out"], g["w_c"], g["w_k"], out,
+    )  # fmt: skip
+    for lane, grads in enumerate(want):
+        for k, v in grads.items():
+            assert np.array_equal(g[k][..., lane], v), f"lane {lane}: gradient {k} differs"
+        assert np.array_equal(w["w_c"][..., lane], nets[lane].w_c), "GRADIENT mode leaves the weights alone"
 
 
 def test_nets_of_different_specs_are_refused():

@@ -9,13 +9,14 @@ Each lane walks through its own sequences at its own pace: at every tick every l
 its current sequence, and a lane whose sequence ends resets and starts its next one at the next tick (so
 sequences of different lengths need no padding); a lane with no sequence left idles until the call ends. All
 lanes compute every step unconditionally (an idle lane computes on stale values that nothing reads); what
-changes a lane's weights, gradients or outputs runs only for the lanes it concerns (``if lane[L]``).
+changes a lane's weights, gradients or outputs runs only for the lanes it concerns (``_runs``). No operation
+mixes lanes.
 
 For every lane the floating-point operations and their order are those of ``kernels.run`` on that lane alone
 (the same expressions, the same ``math.exp``, sums in the same order), so outputs and weights are bitwise
 identical to it (tests/test_lanes.py). Arguments are those of ``kernels.run``, lane-shaped, with the sequences of
 all lanes concatenated: lane L owns the sequences ``seq_lo[L] .. seq_hi[L]-1`` of ``starts`` and writes its
-targets' outputs from row ``row_lo[L]`` of ``out`` on (lanes/pack in lanes.py builds these).
+targets' outputs from row ``row_lo[L]`` of ``out`` on (``pack`` in lanes.py builds these).
 """
 
 from __future__ import annotations
@@ -177,7 +178,6 @@ def run_lanes(
     tg = np.zeros(K, dtype=np.bool_)  # lanes whose current step has a target
     lo = np.zeros(K, dtype=np.int64)  # runs of lanes (_runs)
     hi = np.zeros(K, dtype=np.int64)
-    n_active = K
 
     while True:
         # --- sequence boundaries: the lanes whose sequence has ended update (per sequence) and start the next
@@ -187,7 +187,7 @@ def run_lanes(
             n_ending += ending[L]
         while n_ending > 0:
             if mode == TRAIN_PER_SEQUENCE:  # "each weight's total update is the sum of all time steps' contributions"
-                for L in range(K):
+                for L in range(K):  # tg as scratch: the lanes whose sequence has ended
                     tg[L] = ending[L] and begun[L]
                 n_runs = _runs(tg, lo, hi)
                 _apply_updates(lr, w, w_k, g, g_k, m_h, m_k, lo, hi, n_runs)
