@@ -30,7 +30,7 @@ import numpy as np
 from numba import njit
 
 from lstm1997 import lanes, learning
-from lstm1997.experiments import get_experiment
+from lstm1997.catalog import get_experiment
 
 CASES = [  # label, row, sequences per lane
     ("adding net (93 w), T=100", "adding-T100", 400),

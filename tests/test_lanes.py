@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from lstm1997 import kernels, kernels_lanes, lanes, learning
-from lstm1997.experiments import ABLATIONS, EXPERIMENTS, get_experiment
+from lstm1997.ablations import ABLATIONS
+from lstm1997.catalog import get_experiment
+from lstm1997.experiments import EXPERIMENTS
 from lstm1997.network import G_CODES, H_CODES, OUTPUT_CODES, Network, NetworkSpec
 from lstm1997.sequences import Sequences
 
