@@ -8,12 +8,13 @@ import pytest
 
 import lstm1997
 from lstm1997 import store
+from lstm1997 import trial as trial_module
 from lstm1997.catalog import get_experiment
 from lstm1997.criteria import ST3, NSeq, SequenceStats, Streak
 from lstm1997.sequences import Sequences
 from lstm1997.sweep import TIMING_FIELDS, run_trials
 from lstm1997.tasks import reber
-from lstm1997.trial import Trial, reber_test, run_trial, test_figures, twoseq_test
+from lstm1997.trial import Trial, reber_test, run_trial, twoseq_test
 
 
 def comparable(record: dict) -> dict:
@@ -214,7 +215,7 @@ def test_twoseq_test_answers_as_the_full_test_figures(row: str) -> None:
     outcomes = set()
     for scale in (0.0, 0.003, 0.01, 0.02, 0.06, 0.3):
         rng_full = np.random.default_rng(1)
-        full = test_figures(exp, _Noisy(scale), rng_full, crit.size, chunk=crit.size)
+        full = trial_module.test_figures(exp, _Noisy(scale), rng_full, crit.size, chunk=crit.size)
         st1 = full["wrong"] < crit.st1_max_wrong
         expected = (st1, st1 and full["mae"] < crit.st2_mae)
         outcomes.add(expected)
