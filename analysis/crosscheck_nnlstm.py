@@ -103,8 +103,8 @@ class Setup:
 
 
 ROWS = {
-    "adding-T100~nnlstm-h64-modern": Setup("adding-T100", 64, "rmsprop", 1e-3, True, 1.0, 1.0),
-    "temporal-6a~nnlstm-h64-modern": Setup("temporal-6a", 64, "rmsprop", 1e-3, False, 1.0, 1.0),
+    "adding-T100~nnlstm-h64-modern": Setup("adding-T100", 64, "rmsprop", 3e-4, True, 1.0, 1.0),
+    "temporal-6a~nnlstm-h64-modern": Setup("temporal-6a", 64, "rmsprop", 3e-4, False, 1.0, 1.0),
     "adding-T100~nnlstm-h3-sgd": Setup("adding-T100", 3, "sgd", 0.5),
     "adding-T100~nnlstm-h3-adam": Setup("adding-T100", 3, "adam", 1e-3),
     "temporal-6a~nnlstm-h3-adam": Setup("temporal-6a", 3, "adam", 1e-3),
