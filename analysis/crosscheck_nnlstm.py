@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import torch
@@ -24,13 +25,13 @@ from torch import nn
 # --- data: the paper's rules ---------------------------------------------------------------------------------
 
 
-def adding_sequence(rng: np.random.Generator, T: int = 100) -> tuple[np.ndarray, np.ndarray]:
+def adding_sequence(rng: np.random.Generator, T: int = 100, fixed: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """One adding-problem sequence (paper Sec. 5.4; PAPER.md §5, §9.1): x (L, 2) and the target (1,).
 
     L is uniform in {T, ..., T + T/10}; values uniform in [-1, 1]; X1 is one of the first ten pairs, X2 one of the
     first T/2 - 1 pairs not marked yet; markers +1 there, -1 at the first and the final pair otherwise, 0 elsewhere;
     a marked first pair has its value set to 0; the target is 0.5 + (X1 + X2)/4."""
-    L = int(rng.integers(T, T + T // 10 + 1))
+    L = T if fixed else int(rng.integers(T, T + T // 10 + 1))  # fixed: the student project's length (--fixed-length)
     x = np.zeros((L, 2))
     x[:, 0] = rng.uniform(-1.0, 1.0, L)
     x[0, 1] = x[L - 1, 1] = -1.0
@@ -135,13 +136,29 @@ def optimiser(s: Setup, params) -> torch.optim.Optimizer:
     )
 
 
+@dataclass(frozen=True)
+class Variant:
+    """Departures from a row's setup, to find what separates it from a published result (``--forget-bias``,
+    ``--fixed-length``, ``--mse-loss``); the default is the row itself."""
+
+    forget_bias: float | None = None  # the forget gate's total initial bias (the row's: +1; "every bias 1": +2)
+    fixed_length: bool = False  # adding: every sequence exactly T long instead of T..T+T/10
+    mse_loss: bool = False  # step on nn.MSELoss (mean of (y - t)^2) instead of E/2 = 1/2 sum (y - t)^2
+
+
 # --- one trial ---------------------------------------------------------------------------------------------------
 
 
-def trial(row: str, seed: int, cap: int | None = None) -> dict:
+def trial(row: str, seed: int, cap: int | None = None, variant: Variant | None = None) -> dict:
     """Online training until ST3 holds after some sequence or the cap is reached; then the test set."""
-    s = ROWS[row]
+    s, v = ROWS[row], variant or Variant()
+    if v.forget_bias is not None:
+        s = replace(s, forget_bias=v.forget_bias)
     task = TASKS[s.task]
+    if v.fixed_length:
+        if s.task != "adding-T100":
+            raise SystemExit("--fixed-length applies to the adding rows only")
+        task = replace(task, sample=partial(adding_sequence, fixed=True))
     cap = task.cap if cap is None else cap
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -156,13 +173,16 @@ def trial(row: str, seed: int, cap: int | None = None) -> dict:
         y = net(torch.from_numpy(x).float())
         diff = y - torch.from_numpy(t).float()
         loss = 0.5 * torch.sum(diff**2)  # the paper's E/2 (eq. 19): the loss the harness differentiates
+        if v.mse_loss:
+            loss = 2.0 * loss / len(diff)  # nn.MSELoss: the mean of (y - t)^2 over the outputs
         opt.zero_grad()
         loss.backward()
         if s.clip is not None:
             nn.utils.clip_grad_norm_(net.parameters(), s.clip)
         opt.step()
         n += 1
-        e, bad = 2.0 * loss.item(), bool(diff.abs().max().item() >= task.threshold)  # before the step
+        e = float(torch.sum(diff.detach() ** 2))  # E, before the step
+        bad = bool(diff.abs().max().item() >= task.threshold)
         errors.append(e)
         wrong.append(bad)
         total_error += e
@@ -189,11 +209,16 @@ def main() -> None:
     parser.add_argument("row", choices=sorted(ROWS))
     parser.add_argument("seeds", type=int, nargs="+")
     parser.add_argument("--cap", type=int, default=None, help="failure cap (default: the row's)")
+    parser.add_argument("--forget-bias", type=float, default=None, help="the forget gate's total initial bias")
+    parser.add_argument("--fixed-length", action="store_true", help="adding: sequences exactly T long")
+    parser.add_argument("--mse-loss", action="store_true", help="step on nn.MSELoss instead of E/2")
     args = parser.parse_args()
+    variant = Variant(args.forget_bias, args.fixed_length, args.mse_loss)
     torch.set_num_threads(1)
     for seed in args.seeds:
-        r = trial(args.row, seed, args.cap)
-        print(f"{r['row']} seed {r['seed']}: success {r['success']}, sequences {r['sequences']}, presented "
+        r = trial(args.row, seed, args.cap, variant)
+        label = "" if variant == Variant() else f" ({variant})"
+        print(f"{r['row']}{label} seed {r['seed']}: success {r['success']}, sequences {r['sequences']}, presented "
               f"{r['presented']:,}, mean training error of the last 2000 {r['final_error']:.4f}, test wrong "
               f"{r['test_wrong']} of 2560, {r['wall_time']:.0f} s", flush=True)  # fmt: skip
 
