@@ -138,9 +138,10 @@ def optimiser(s: Setup, params) -> torch.optim.Optimizer:
 
 @dataclass(frozen=True)
 class Variant:
-    """Departures from a row's setup, to find what separates it from a published result (``--forget-bias``,
-    ``--fixed-length``, ``--mse-loss``); the default is the row itself."""
+    """Departures from a row's setup, to find what separates it from a published result (``--lr``,
+    ``--forget-bias``, ``--fixed-length``, ``--mse-loss``); the default is the row itself."""
 
+    lr: float | None = None  # the optimiser's step size (the row's: its Setup's)
     forget_bias: float | None = None  # the forget gate's total initial bias (the row's: +1; "every bias 1": +2)
     fixed_length: bool = False  # adding: every sequence exactly T long instead of T..T+T/10
     mse_loss: bool = False  # step on nn.MSELoss (mean of (y - t)^2) instead of E/2 = 1/2 sum (y - t)^2
@@ -152,6 +153,8 @@ class Variant:
 def trial(row: str, seed: int, cap: int | None = None, variant: Variant | None = None) -> dict:
     """Online training until ST3 holds after some sequence or the cap is reached; then the test set."""
     s, v = ROWS[row], variant or Variant()
+    if v.lr is not None:
+        s = replace(s, lr=v.lr)
     if v.forget_bias is not None:
         s = replace(s, forget_bias=v.forget_bias)
     task = TASKS[s.task]
@@ -209,11 +212,12 @@ def main() -> None:
     parser.add_argument("row", choices=sorted(ROWS))
     parser.add_argument("seeds", type=int, nargs="+")
     parser.add_argument("--cap", type=int, default=None, help="failure cap (default: the row's)")
+    parser.add_argument("--lr", type=float, default=None, help="the optimiser's step size")
     parser.add_argument("--forget-bias", type=float, default=None, help="the forget gate's total initial bias")
     parser.add_argument("--fixed-length", action="store_true", help="adding: sequences exactly T long")
     parser.add_argument("--mse-loss", action="store_true", help="step on nn.MSELoss instead of E/2")
     args = parser.parse_args()
-    variant = Variant(args.forget_bias, args.fixed_length, args.mse_loss)
+    variant = Variant(args.lr, args.forget_bias, args.fixed_length, args.mse_loss)
     torch.set_num_threads(1)
     for seed in args.seeds:
         r = trial(args.row, seed, args.cap, variant)
