@@ -120,9 +120,9 @@ def _variants(base: Experiment) -> list[Experiment]:
         net = f"torch.nn.LSTM({spec.n_in}, {hidden}) + logistic outputs ({n_par} parameters)"
         rows += [
             _row(base, f"nnlstm-h{hidden}-sgd", f"{net}, full BPTT, SGD at the row's lr",
-                 partial(nn_lstm, hidden=hidden, optimizer="sgd")),
+                 partial(nn_lstm, hidden=hidden, optimizer="sgd"), weights=n_par),
             _row(base, f"nnlstm-h{hidden}-adam", f"{net}, full BPTT, Adam lr 1e-3 (the row's lr)",
-                 partial(nn_lstm, hidden=hidden, optimizer="adam"), lr=ADAM_LR),
+                 partial(nn_lstm, hidden=hidden, optimizer="adam"), lr=ADAM_LR, weights=n_par),
         ]  # fmt: skip
     for bias, suffix in ((1.0, "forget-gate"), (5.0, "forget-gate-bias5")):
         rows.append(
@@ -145,7 +145,8 @@ def modern_row(base: Experiment, lr: float) -> Experiment:
     out = "a linear output" if linear else "logistic outputs"
     what = (f"torch.nn.LSTM({base.spec.n_in}, {MODERN_HIDDEN}) + {out}, forget-gate bias +1, full BPTT, RMSprop lr "
             f"{lr:g}, gradient norm clipped to {MODERN_CLIP:g}")  # fmt: skip
-    return _row(base, f"nnlstm-h{MODERN_HIDDEN}-modern", what, partial(modern, linear=linear), lr=lr)
+    n_par = n_parameters(base.spec.n_in, MODERN_HIDDEN, base.spec.n_out)
+    return _row(base, f"nnlstm-h{MODERN_HIDDEN}-modern", what, partial(modern, linear=linear), lr=lr, weights=n_par)
 
 
 BASELINES: dict[str, Experiment] = {e.name: e for base in BASE_ROWS for e in _variants(EXPERIMENTS[base])}

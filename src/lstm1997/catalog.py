@@ -47,9 +47,9 @@ def get_experiment(name: str) -> Experiment:
 
 def listed(everything: bool = False) -> list[Experiment]:
     """The rows ``lstm1997 list`` shows: the 30 paper rows, and with ``everything`` the ablations, the competitor
-    rows and every paper row under each profile."""
+    rows, the baseline rows and every paper row under each profile."""
     rows = list(EXPERIMENTS.values())
     if everything:
-        rows += [*ABLATIONS.values(), *COMPETITORS.values()]
+        rows += [*ABLATIONS.values(), *COMPETITORS.values(), *BASELINES.values()]
         rows += [p.row(e) for p in profiles.PROFILES.values() for e in EXPERIMENTS.values()]
     return rows

@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("list", help="the 30 experiment rows with their weight counts and the paper's results")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--all", action="store_true", help="also list the ablations, the profiles' rows and RTRL")
+    p.add_argument("--all", action="store_true", help="also list the ablations, profiles' rows, RTRL and baselines")
     p = sub.add_parser("run", help="run trials of one experiment with the paper's protocol")
     p.add_argument("name", help="experiment name (see `lstm1997 list`)")
     p.add_argument("--trials", type=_positive("--trials"), default=None, help="number of trials (default: the paper's)")
