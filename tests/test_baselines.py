@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 
 import lstm1997  # noqa: E402
 from lstm1997 import learning, store  # noqa: E402
-from lstm1997.baseline_rows import BASE_ROWS, BASELINES, matched_hidden  # noqa: E402
+from lstm1997.baseline_rows import ADAM_LR, BASE_ROWS, BASELINES, MODERN_LR, matched_hidden  # noqa: E402
 from lstm1997.experiments import EXPERIMENTS  # noqa: E402
 from lstm1997.models.forget_gate import (  # noqa: E402
     ForgetGateLSTM1997,
@@ -272,8 +272,8 @@ def test_rows():
         assert exp.trials == 10 and exp.model is not None and "BASELINE" in exp.description
         for field in ("criterion", "cap", "test_size", "test_threshold", "spec", "paper", "generate"):
             assert getattr(exp, field) == getattr(base, field)
-        own_step = name.endswith(("-adam", "-modern"))  # Adam's and RMSprop's step size, which the model uses
-        assert exp.lr == (1e-3 if own_step else base.lr)
+        own_step = {"adam": ADAM_LR, "modern": MODERN_LR.get(base.name)}.get(name.rsplit("-", 1)[-1])
+        assert exp.lr == (own_step or base.lr)  # Adam's and RMSprop's step size, which the model uses
         assert pickle.loads(pickle.dumps(exp)).name == name
         assert lstm1997.get_experiment(name) is exp
     assert "adding-T100~nnlstm-h32-adam" in BASELINES and "temporal-6a~forget-gate" in BASELINES
