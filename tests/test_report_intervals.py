@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from test_replication import record as replication_record
 
 from lstm1997 import store
 from lstm1997.experiments import EXPERIMENTS
@@ -16,21 +17,10 @@ RESULTS = Path(__file__).resolve().parent.parent / "results"
 
 
 def record(name: str, seed: int, sequences: int | None) -> dict:
-    """A made-up trial record with the fields the report reads (a test of the rendering, not of training)."""
+    """test_replication's made-up record, with an average-error milestone 5,000 sequences before success."""
     return {
-        "experiment": name,
-        "seed": seed,
-        "success": sequences is not None,
-        "diverged": False,
-        "sequences": sequences,
+        **replication_record(name, seed, sequences),
         "milestones": {"average error": sequences - 5000 if sequences else None},
-        "test": {},
-        "presented": sequences or EXPERIMENTS[name].cap,
-        "steps": 1,
-        "wall_time": 1.0,
-        "final_train_error": 0.0,
-        "steps_per_s": 1.0,
-        "curve": {"seen": [], "error": [], "correct": []},
     }
 
 
