@@ -29,7 +29,7 @@ from lstm1997.store import StoreError
 from lstm1997.tasks import longlag, reber
 
 __all__ = ["CHECKPOINT_EVERY", "KernelModel", "Model", "Trial", "frozen_test_passes", "reber_test", "run_trial"]
-__all__ += ["test_figures", "twoseq_test"]
+__all__ += ["end_errors", "test_figures", "twoseq_test"]
 
 Progress = Callable[[int, int, float], None]
 """progress(sequences seen, failure cap, recent mean training error)."""
@@ -41,15 +41,20 @@ CHECKPOINT_EVERY = 180.0
 """Default wall-clock seconds between two checkpoints of a running trial (0: after every chunk)."""
 
 
+def end_errors(exp: Experiment, net: Model, seqs: Sequences) -> tuple[np.ndarray, int]:
+    """Output minus criterion target at each sequence's last target, and how many sequences are wrong there
+    (some output's absolute error above the row's test threshold)."""
+    err = net.evaluate(seqs)[seqs.last_target] - seqs.criterion_targets[seqs.last_target]
+    return err, int(np.sum(np.max(np.abs(err), axis=1) > exp.test_threshold))
+
+
 def test_figures(exp: Experiment, net: Model, rng: np.random.Generator, n: int, chunk: int = 1000) -> dict:
     """The row's test: ``n`` fresh sequences; wrong = any output's absolute error at the end above the row's
     threshold. Returns counts and the mean squared / absolute error at sequence ends."""
     wrong, sq, ab = 0, 0.0, 0.0
     for start in range(0, n, chunk):
-        seqs = exp.generate(rng, min(chunk, n - start))
-        out = net.evaluate(seqs)[seqs.last_target]
-        err = out - seqs.criterion_targets[seqs.last_target]
-        wrong += int(np.sum(np.max(np.abs(err), axis=1) > exp.test_threshold))
+        err, bad = end_errors(exp, net, exp.generate(rng, min(chunk, n - start)))
+        wrong += bad
         sq += float(np.sum(err**2))
         ab += float(np.sum(np.abs(err)))
     n_out = exp.spec.n_out
@@ -71,13 +76,9 @@ def twoseq_test(
     they already hold ``st1_max_wrong`` wrong ones, neither ST1 nor ST2 can hold, so the rest is not run (the same
     answer and the same random draws, far less work)."""
     seqs = exp.generate(rng, crit.size)
-    if seqs.n > head:
-        first = seqs.take(np.arange(head))
-        err = net.evaluate(first)[first.last_target] - first.criterion_targets[first.last_target]
-        if int(np.sum(np.max(np.abs(err), axis=1) > exp.test_threshold)) >= crit.st1_max_wrong:
-            return False, False
-    err = net.evaluate(seqs)[seqs.last_target] - seqs.criterion_targets[seqs.last_target]
-    wrong = int(np.sum(np.max(np.abs(err), axis=1) > exp.test_threshold))
+    if seqs.n > head and end_errors(exp, net, seqs.take(np.arange(head)))[1] >= crit.st1_max_wrong:
+        return False, False
+    err, wrong = end_errors(exp, net, seqs)
     st1 = wrong < crit.st1_max_wrong
     return st1, st1 and float(np.sum(np.abs(err))) / (crit.size * exp.spec.n_out) < crit.st2_mae
 
