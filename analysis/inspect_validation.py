@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from lstm1997 import diagnose, get_experiment, store
+from lstm1997 import diagnose, get_experiment, inspection, store
 from lstm1997.sweep import TIMING_FIELDS
 
 COMMITTED = Path(__file__).resolve().parent.parent / "results"
@@ -58,8 +58,8 @@ def main() -> None:
         exp = get_experiment(row)
         for seed in seeds_of(spec, args.results, row):
             start = time.perf_counter()
-            outcome = "success" if diagnose.stored_record(args.results, row, seed)["success"] else "failure"
-            net, source = diagnose.trained_net(exp, seed, None, args.results)
+            outcome = "success" if inspection.stored_record(args.results, row, seed)["success"] else "failure"
+            net, source = inspection.trained_net(exp, seed, None, args.results)
             report = diagnose.inspect_net(net, exp, gradients=False)
             o = report["output"]
             found = report["diagnoses"]

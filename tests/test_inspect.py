@@ -55,6 +55,7 @@ def test_gates_cells_and_output_of_a_hand_built_net():
     assert cell["h_prime_answer"] == pytest.approx(2 * f(s[-1]) * (1 - f(s[-1])))  # h' of eq. 4 at the last step
     assert cell["drift"] == pytest.approx((s[0] + s[2] - s[1]) / 2)  # the change of s_c at steps 0 and 2
     assert r["output"]["mse"] == pytest.approx((0.5 - TARGET) ** 2) and r["output"]["trivial_mse"] == 0.0
+    assert (r["output"]["wrong"], r["output"]["answers"]) == (0, 1)  # |0.5 - 0.525| < ST3's 0.04
 
 
 def test_the_gradient_of_a_hand_built_net():
@@ -117,7 +118,7 @@ def longlag_2c_net(w: float) -> tuple[Network, object]:
 def test_a_net_that_solves_its_task_is_not_flagged():
     r = diagnose.inspect_net(*longlag_2c_net(10.0), gradients=False)
     assert r["output"]["mse"] < 0.01 * r["output"]["trivial_mse"] and r["diagnoses"] == []
-    assert r["blocks"][0]["in"]["relevant"] > 0.99
+    assert r["blocks"][0]["in"]["relevant"] > 0.99 and r["output"]["wrong"] == 0
 
 
 def test_a_net_that_learned_part_of_its_answer_is_named():
@@ -129,6 +130,7 @@ def test_a_net_that_learned_part_of_its_answer_is_named():
     spread = r["output"]["spread"] / r["output"]["target_spread"]  # outputs 1/2 +- (f - 1/2), targets 1/2 +- 1/2
     assert spread == pytest.approx(2 * (f(h2) - 0.5), rel=1e-3)
     assert r["diagnoses"] == ["partial"]
+    assert r["output"]["wrong"] == r["output"]["answers"] > 0  # every |error| 0.32 >= 2c's threshold 0.2
 
 
 # --- saved weights -------------------------------------------------------------------------------------------------

@@ -277,7 +277,8 @@ def _cmd_report(args) -> None:
 
 
 def _cmd_inspect(args) -> None:
-    from lstm1997.diagnose import InspectError, inspect_trial
+    from lstm1997.diagnose import InspectError
+    from lstm1997.inspection import inspect_trial
 
     results = None if args.after is not None else args.results or Path("results")
     try:

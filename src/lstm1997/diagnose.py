@@ -10,16 +10,16 @@ produces them (learning.batch_states) and from its truncated and full gradients 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from pathlib import Path
+import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from lstm1997 import learning, store
+from lstm1997 import learning
+from lstm1997.criteria import correct_rule
 from lstm1997.experiments import Experiment
 from lstm1997.network import Network
 from lstm1997.sequences import Sequences
-from lstm1997.store import StoreError
 
 PROBE_SEED = 31
 """Seed of the probe set: the same sequences for every net of a row."""
@@ -140,17 +140,23 @@ def cell_table(states: dict, seqs: Sequences, relevant: np.ndarray, answer: np.n
     ]  # fmt: skip
 
 
-def output_table(states: dict, seqs: Sequences, answer: np.ndarray) -> dict:
+def output_table(states: dict, seqs: Sequences, answer: np.ndarray, threshold: float) -> dict:
     """At the answer steps: the net's mean squared error and the trivial predictor's (the mean target, i.e. the
-    targets' variance), and the spread (std across sequences, mean over output units) of outputs and targets."""
+    targets' variance), the spread (std across sequences, mean over output units) of outputs and targets, and how
+    many of the answers are wrong by the row's criterion (an output's absolute error >= ``threshold``; None where
+    the criterion has no threshold, as Exp 1's)."""
     rows = (np.cumsum(seqs.target_at) - 1)[answer]
     out = states["y"][rows]
     target = seqs.criterion_targets[rows]
+    wrong = int(np.sum(np.abs(out - target).max(axis=1) >= threshold)) if math.isfinite(threshold) else None
     return {
         "mse": float(np.mean((out - target) ** 2)),
         "trivial_mse": float(np.mean(target.var(axis=0))),
         "spread": float(out.std(axis=0).mean()),
         "target_spread": float(target.std(axis=0).mean()),
+        "answers": len(rows),
+        "wrong": wrong,
+        "threshold": threshold if math.isfinite(threshold) else None,
     }
 
 
@@ -217,7 +223,7 @@ def inspect_net(net: Network, exp: Experiment, seqs: Sequences | None = None, gr
         "h": net.spec.h,
         "blocks": gate_table(states, relevant, answer, net.spec.output_gate),
         "cells": cell_table(states, seqs, relevant, answer, net),
-        "output": output_table(states, seqs, answer),
+        "output": output_table(states, seqs, answer, correct_rule(exp.criterion, exp.test_threshold)[0]),
     }
     if gradients:
         report["gradient"] = {kind: gradient_table(net, seqs, kind == "full") for kind in ("truncated", "full")}
@@ -225,120 +231,17 @@ def inspect_net(net: Network, exp: Experiment, seqs: Sequences | None = None, gr
     return report
 
 
-# --- where the net comes from ----------------------------------------------------------------------------------
-
-
-def _quiet(exp: Experiment, cap: int | None = None) -> Experiment:
-    """``exp`` with its test sets cut to at most one sequence (the test has its own random stream, so training
-    is unchanged) and, given ``cap``, at most ``cap`` training sequences."""
-    return replace(exp, cap=cap or exp.cap, test_size=min(exp.test_size, 1))
-
-
-def check_inspectable(exp: Experiment) -> None:
-    """ValueError (one line) unless a trial of ``exp`` trains a 1997 net (not a baseline's other model)."""
-    from lstm1997.models.kernel import KernelModel
-
-    if exp.model is not None and not isinstance(exp.model(exp, np.random.default_rng(0)), KernelModel):
-        raise InspectError(f"{exp.name} trains no 1997 net (a baseline with another model): nothing to inspect")
-    if exp.memory_steps is None:
-        raise InspectError(f"{exp.name} does not say which steps carry its information (no memory_steps)")
-
-
-def stored_record(results: Path, name: str, seed: int) -> dict:
-    """The record of trial ``seed`` of ``name`` in ``results``; StoreError (one line) if there is none."""
-    path = store.trial_path(results, name, seed)
-    if not path.exists():
-        raise StoreError(f"no record of {name} seed {seed} in {results} (give --after N to train one)")
-    return store.load(path)
-
-
-def trained_net(exp: Experiment, seed: int, after: int | None, results: Path | None) -> tuple[Network, str]:
-    """The net to inspect and one line saying where it comes from: trained for ``after`` sequences (fewer if the
-    trial stops first), or the final net of the trial in ``results``: its saved weights, or, where none were
-    saved, the same trial run again (deterministic: same seed, same net), checked against the record."""
-    from lstm1997.trial import run_trial
-
-    check_inspectable(exp)
-    if after is not None:
-        record, trained = run_trial(_quiet(exp, after), seed)
-        assert isinstance(trained, Network)  # check_inspectable: a 1997 net
-        stop = " (the trial stopped: success)" if record["success"] else ""
-        return trained, f"trained seed {seed} for {record['presented']:,} sequences{stop}"
-    assert results is not None  # one of after and results is given
-    stored = stored_record(results, exp.name, seed)
-    saved = store.load_weights(results, exp.name, seed, exp.spec)
-    if saved is not None:
-        return saved, f"saved weights {store.weights_path(results, exp.name, seed)}"
-    record, net = run_trial(_quiet(exp), seed)
-    assert isinstance(net, Network)
-    if (record["success"], record["presented"]) != (stored["success"], stored["presented"]):
-        raise StoreError(
-            f"retraining {exp.name} seed {seed} gave another trial than {store.trial_path(results, exp.name, seed)} "
-            f"({record['presented']:,} sequences, not {stored['presented']:,}): another version?"
-        )
-    return net, f"no saved weights in {results}: retrained seed {seed} for its {record['presented']:,} sequences"
-
-
-def trace(exp: Experiment, seed: int, until: int, points: int = 20) -> list[dict]:
-    """Rerun trial ``seed`` of ``exp`` (at most ``until`` sequences) and report the net at about ``points``
-    evenly spaced moments (chunk boundaries) and at its end; each report gains ``seen``."""
-    from lstm1997.trial import Trial
-
-    seqs = probe_set(exp)
-    trial = Trial(_quiet(exp, until), seed)
-    every = max(until // points, 1)
-    reports: list[dict] = []
-
-    def measure(t) -> None:
-        if not reports or t.seen >= reports[-1]["seen"] + every or t.success is not None:
-            reports.append({"seen": t.seen, **inspect_net(t.model.net, exp, seqs)})
-
-    measure(trial)
-    trial.run(None, measure)
-    if reports[-1]["seen"] != trial.seen:
-        measure(trial)
-    return reports
-
-
-def inspect_trial(
-    name: str, seed: int, after: int | None, results: Path | None, trace_: bool, plot: Path | None
-) -> tuple[list[str], dict]:
-    """What ``lstm1997 inspect`` prints (lines) or, with --json, dumps (a dict), for trial ``seed`` of row ``name``:
-    its net after ``after`` sequences or at the end of the trial in ``results`` (see ``trained_net``), or with
-    ``trace_`` the rerun trial at about 21 moments; ``plot``: where to draw the picture."""
-    from lstm1997.catalog import get_experiment
-
-    exp = get_experiment(name)
-    if after is not None and not 1 <= after <= 10**9:
-        raise InspectError(f"--after must be 1 to 10**9 sequences, got {after}")
-    if trace_:
-        check_inspectable(exp)
-        assert after is not None or results is not None  # the command gives one of them
-        until = after or stored_record(results or Path(), exp.name, seed)["presented"]
-        reports = trace(exp, seed, until)
-        if plot:
-            from lstm1997.diagnose_plot import plot_trace  # matplotlib: only when drawing
-
-            plot_trace(exp, reports, f"seed {seed} over training", plot)
-        head = f"{exp.name} seed {seed}: rerun for {until:,} sequences (fewer if it stops), probed along the way"
-        return [head, *trace_lines(reports)], {"experiment": exp.name, "seed": seed, "trace": reports}
-    net, source = trained_net(exp, seed, after, results)
-    report = inspect_net(net, exp)
-    if plot:
-        from lstm1997.diagnose_plot import plot_sequence
-
-        found = "; ".join(RULES[k].name for k in report["diagnoses"]) or "no diagnosis"
-        first = probe_set(exp).take(np.arange(1))
-        plot_sequence(exp, net, first, memory_masks(exp, first)[0], f"seed {seed}: {found}", plot)
-    head = f"{exp.name} seed {seed}: {source}"
-    return [head, *report_lines(report)], {"experiment": exp.name, "seed": seed, "source": source, **report}
-
-
 # --- text ------------------------------------------------------------------------------------------------------
 
 
 def _num(v: float | None, fmt: str = ".3f") -> str:
     return "-" if v is None else format(v, fmt)
+
+
+def _wrong(o: dict) -> str:
+    if o["wrong"] is None:
+        return "- (the criterion has no threshold)"
+    return f"{o['wrong']} of {o['answers']} (an output's |error| >= {o['threshold']:g})"
 
 
 def report_lines(report: dict) -> list[str]:
@@ -350,6 +253,7 @@ def report_lines(report: dict) -> list[str]:
         "relevant (carry what the answer depends on); answer = the step whose target depends on them",
         f"output at the answer: MSE {o['mse']:.4g}, trivial predictor (mean target) {o['trivial_mse']:.4g} "
         f"(ratio {ratio:.3f}); output spread {o['spread']:.3g}, target spread {o['target_spread']:.3g}",
+        f"answers wrong by the criterion: {_wrong(o)}",
         "gates, mean activation    input: relevant  answer   other    output: relevant  answer   other",
     ]
     for j, b in enumerate(report["blocks"]):

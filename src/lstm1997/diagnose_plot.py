@@ -24,7 +24,7 @@ def plot_sequence(exp: Experiment, net: Network, seqs: Sequences, relevant: np.n
 
 
 def plot_trace(exp: Experiment, reports: list[dict], title: str, path: Path) -> Path:
-    """Four panels over training (``diagnose.trace``): error against the trivial predictor's, output spread
+    """Four panels over training (``inspection.trace``): error against the trivial predictor's, output spread
     against the targets', each input gate at the relevant and at the other steps, each cell's h'(s_c) at the
     answer steps."""
     seen = np.array([r["seen"] for r in reports])
