@@ -67,8 +67,9 @@ def main() -> None:
             counts.update(found or ["none"])
             counts["trials"] += 1
             how = "saved weights" if source.startswith("saved") else "retrained"
-            print(f"{row} seed {seed}: {outcome}; MSE/trivial {o['mse'] / o['trivial_mse']:.3f}; diagnoses: "
-                  f"{', '.join(found) or 'none'}; {how}; {same_as_committed(args.results, row, seed)} "
+            wrong = "-" if o["wrong"] is None else f"{o['wrong']}/{o['answers']}"
+            print(f"{row} seed {seed}: {outcome}; MSE/trivial {o['mse'] / o['trivial_mse']:.3f}; wrong {wrong}; "
+                  f"diagnoses: {', '.join(found) or 'none'}; {how}; {same_as_committed(args.results, row, seed)} "
                   f"({time.perf_counter() - start:.1f} s)", flush=True)  # fmt: skip
     keys = list(diagnose.RULES)
     print(f"\n| row | outcome | trials | {' | '.join(keys)} | none |\n|---|---|---|{'---|' * (len(keys) + 1)}")
