@@ -67,13 +67,10 @@ RULES = {
     "saturated": Rule("cells saturated", f"every cell whose input gate opens at the relevant steps (>= {CLOSED_GATE}) "
                       f"has h'(s_c) < {SATURATED_H} at the answer: little error reaches it or its gate"),
     "gates-closed": Rule("input gates closed at the relevant steps", f"every input gate < {CLOSED_GATE} there"),
-    "rare-errors": Rule("a few answers wrong", f"error at the answer < {PART_SHARE} x that of the constant "
-                        "mean-target output, but at least one probe answer wrong by the row's criterion"),
 }  # fmt: skip
-"""The diagnoses, by key; ``diagnose`` says which apply. Each needs a poor answer: the error condition of
-'trivial' or 'partial', or some answers wrong by the row's criterion ('rare-errors'; one of the three at most), so
-a net that answers every probe sequence right is not flagged; 'saturated' and 'gates-closed' (never both) add the
-reason where one is visible. 'rare-errors' was added after the first validation (docs/INSPECT.md)."""
+"""The diagnoses, by key; ``diagnose`` says which apply. Each needs the error condition of 'trivial' or 'partial'
+(never both), so a net that solves its task is not flagged; 'saturated' and 'gates-closed' (never both) add the
+reason where one is visible."""
 
 
 def probe_set(exp: Experiment) -> Sequences:
@@ -193,17 +190,12 @@ def gradient_table(net: Network, seqs: Sequences, full: bool) -> dict[str, dict[
 def diagnose(report: dict) -> list[str]:
     """The keys of the ``RULES`` that apply to ``report`` (from ``inspect_net``)."""
     out, cells, blocks = report["output"], report["cells"], report["blocks"]
-    if out["trivial_mse"] <= 0:
+    if out["trivial_mse"] <= 0 or out["mse"] < PART_SHARE * out["trivial_mse"]:
         return []
-    if out["mse"] < PART_SHARE * out["trivial_mse"]:
-        if not out["wrong"]:  # None (no threshold) or 0: every answer right
-            return []
-        found = ["rare-errors"]
-    else:
-        at_trivial = (
-            out["mse"] >= TRIVIAL_SHARE * out["trivial_mse"] and out["spread"] < SPREAD_SHARE * out["target_spread"]
-        )
-        found = ["trivial" if at_trivial else "partial"]
+    at_trivial = (
+        out["mse"] >= TRIVIAL_SHARE * out["trivial_mse"] and out["spread"] < SPREAD_SHARE * out["target_spread"]
+    )
+    found = ["trivial" if at_trivial else "partial"]
     gate = [b["in"]["relevant"] for b in blocks]
     open_cells = [c for c in cells if gate[c["block"]] is not None and gate[c["block"]] >= CLOSED_GATE]
     if not open_cells:
