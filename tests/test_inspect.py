@@ -121,6 +121,22 @@ def test_a_net_that_solves_its_task_is_not_flagged():
     assert r["blocks"][0]["in"]["relevant"] > 0.99 and r["output"]["wrong"] == 0
 
 
+@pytest.mark.parametrize("flipped, expected", [(1, []), (0.1, ["partial"])])
+def test_a_net_wrong_on_many_sequences_is_named(flipped, expected):
+    """The solver above against a probe with the targets of some sequences moved to 1/2 (each answer then off by
+    ~1/2, wrong by 2c's threshold 0.2): its error stays below the 'partial' share, but 10 % of answers wrong
+    (>= WRONG_SHARE) put the criterion out of reach; one does not."""
+    net, exp = longlag_2c_net(10.0)
+    probe = diagnose.probe_set(exp)
+    n = flipped if isinstance(flipped, int) else int(flipped * probe.n)
+    targets = probe.criterion_targets.copy()
+    rows = probe.last_target[:n]
+    targets[rows] = 0.5
+    r = diagnose.inspect_net(net, exp, replace(probe, eval_targets=targets), gradients=False)
+    assert r["output"]["mse"] < diagnose.PART_SHARE * r["output"]["trivial_mse"]
+    assert (r["output"]["wrong"], r["diagnoses"]) == (n, expected)
+
+
 def test_a_net_that_learned_part_of_its_answer_is_named():
     """The same net with output weights +-1: outputs f(+-h(2)) = 0.68 / 0.32 for targets 1 / 0, so the error is
     (1 - f(h(2)))^2 = 0.10, 0.41 x the trivial predictor's 0.25, and the outputs differ by class."""
