@@ -77,7 +77,7 @@ def run_in_lanes(
     waiting = deque(jobs)
     running: list[Started] = []
     while running or waiting:
-        pool, ready = deque(running), []
+        pool, ready = deque(running), list[tuple[Started, Sequences]]()
         while pool or (waiting and len(ready) < n_lanes):  # the running trials, then new ones into free lanes
             started = pool.popleft() if pool else start_trial(exp, *waiting.popleft(), checkpoint_every)
             seqs = started.trial.next_chunk()
