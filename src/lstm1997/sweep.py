@@ -62,8 +62,9 @@ class Options(TypedDict, total=False):
     checkpoint_every: float
     """Seconds between two checkpoints of a running trial (with ``out``; default CHECKPOINT_EVERY)."""
     lanes: int | None
-    """Local trials side by side per worker: None (default) each row's ``lane_count``; 1: one trial at a time
-    (the one-net path); K: up to K for every row that can share lanes (``shares_lanes``)."""
+    """Trials side by side per local worker: None (default) each row's ``lane_count``; 1: one trial at a time
+    (the one-net path); K: up to K for every row that can share lanes (``shares_lanes``). The Ray backend runs
+    each trial alone."""
 
 
 def run_trials(
