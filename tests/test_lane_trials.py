@@ -131,20 +131,23 @@ def test_which_rows_share_lanes():
 
 
 def test_a_sweep_in_lanes_gives_the_records_of_one_net_sweeps(tmp_path):
-    """Two workers, each a group of four trials in lanes, records sent and saved as each trial ends; the one-net
-    path (lanes=1) and the pool of single trials give the same records."""
+    """Two workers, each a group of eight trials in lanes, records sent and saved as each trial ends; the one-net
+    path (lanes=1) gives the same records."""
     from lstm1997 import store
-    from lstm1997.sweep import run_trials
+    from lstm1997.sweep import _units, run_trials
 
     exp = replace(get_experiment("temporal-6a").with_options(cap=900, batch=100, test_size=100),
                   criterion=ST3(avg_error=0.3, threshold=0.9, window=50))  # fmt: skip
+    jobs = [(exp, seed, None, 0.0) for seed in range(16)]
+    assert [(len(group), k) for _, group, k, _ in _units(jobs, 2, None)] == [(8, LANES), (8, LANES)]
+    assert [(len(group), k) for _, group, k, _ in _units(jobs, 2, 1)] == [(1, 1)] * 16  # the one-net path
+    assert [(len(group), k) for _, group, k, _ in _units(jobs[:12], 2, None)] == [(1, 1)] * 12  # groups too small
     events = []
-    lanes = run_trials(exp, range(8), workers=2, out=tmp_path, checkpoint_every=0, report=lambda *e: events.append(e))
-    alone = run_trials(exp, range(8), lanes=1)
+    lanes = run_trials(exp, range(16), workers=2, out=tmp_path, checkpoint_every=0, report=lambda *e: events.append(e))
+    alone = run_trials(exp, range(16), lanes=1)
     assert [comparable(r) for r in lanes] == [comparable(r) for r in alone]
-    assert [comparable(store.load(store.trial_path(tmp_path, exp.name, s))) for s in range(8)] == [
-        comparable(r) for r in alone
-    ]
-    assert sorted(i["record"]["seed"] for e, i in events if e == "done") == list(range(8))
+    saved = [comparable(store.load(store.trial_path(tmp_path, exp.name, s))) for s in range(16)]
+    assert saved == [comparable(r) for r in alone]
+    assert sorted(i["record"]["seed"] for e, i in events if e == "done") == list(range(16))
     assert any(e == "progress" for e, _ in events)
     assert not list((tmp_path / exp.name).glob("*.ckpt"))

@@ -23,7 +23,7 @@ from lstm1997.network import Network
 from lstm1997.sequences import Sequences
 from lstm1997.trial import CHECKPOINT_EVERY, Progress, Started, start_trial
 
-__all__ = ["LANES", "MIN_LANES", "WIDE_INPUTS", "lane_count", "run_in_lanes", "shares_lanes"]
+__all__ = ["LANES", "MIN_GROUP", "MIN_LANES", "WIDE_INPUTS", "lane_count", "run_in_lanes", "shares_lanes"]
 
 LANES = 16
 """Lanes per call for the rows where lanes gain (benchmarks/lanes.py: K=16 was the fastest measured)."""
@@ -31,6 +31,10 @@ LANES = 16
 MIN_LANES = 4
 """Fewer running trials than this train one after another with the one-net kernel (a lane call of 1-3 nets is
 slower than as many one-net calls: 0.55x at K=1, 0.8x at K=2, about 1.0x at K=4)."""
+
+MIN_GROUP = 8
+"""A sweep groups a row's trials for lanes only if every worker gets at least this many (benchmarks/sweep.py:
+adding-T100, 8 trials on 2 workers, groups of 4 ran at 0.84x the one-net sweep's network-steps per second)."""
 
 WIDE_INPUTS = 16
 """Rows with more inputs than this have one-hot inputs over many columns (Exp 2b, 2c): each lane gathers its own

@@ -25,7 +25,7 @@ import numpy as np
 
 from lstm1997 import checkpoints, store
 from lstm1997.experiments import Experiment
-from lstm1997.lane_trials import MIN_LANES, lane_count, run_in_lanes, shares_lanes
+from lstm1997.lane_trials import MIN_GROUP, lane_count, run_in_lanes, shares_lanes
 from lstm1997.network import Network
 from lstm1997.store import StoreError
 from lstm1997.trial import CHECKPOINT_EVERY, run_trial
@@ -179,7 +179,7 @@ def _run_rows(
 
 def _units(jobs: list[tuple], workers: int, lanes: int | None) -> list[Unit]:
     """The trials as units of work, in the order of ``jobs``: each row that shares lanes split into one group per
-    worker (seeds dealt out in turn) when each group gets at least ``MIN_LANES`` trials; other trials alone."""
+    worker (seeds dealt out in turn) when each group gets at least ``MIN_GROUP`` trials; other trials alone."""
     rows: dict[str, tuple[Experiment, list]] = {}
     for exp, seed, checkpoint, every in jobs:
         rows.setdefault(exp.name, (exp, []))[1].append((seed, checkpoint, every))
@@ -187,7 +187,7 @@ def _units(jobs: list[tuple], workers: int, lanes: int | None) -> list[Unit]:
     for exp, row in rows.values():
         n_lanes = lane_count(exp) if lanes is None else lanes if shares_lanes(exp) else 1
         groups = min(workers, len(row))
-        if n_lanes == 1 or len(row) // groups < MIN_LANES:
+        if n_lanes == 1 or len(row) // groups < MIN_GROUP:
             units += [(exp, [(seed, checkpoint)], 1, every) for seed, checkpoint, every in row]
         else:
             units += [(exp, [(s, c) for s, c, _ in row[i::groups]], n_lanes, row[0][2]) for i in range(groups)]
