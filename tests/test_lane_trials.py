@@ -142,6 +142,7 @@ def test_a_sweep_in_lanes_gives_the_records_of_one_net_sweeps(tmp_path):
     assert [(len(group), k) for _, group, k, _ in _units(jobs, 2, None)] == [(8, LANES), (8, LANES)]
     assert [(len(group), k) for _, group, k, _ in _units(jobs, 2, 1)] == [(1, 1)] * 16  # the one-net path
     assert [(len(group), k) for _, group, k, _ in _units(jobs[:12], 2, None)] == [(1, 1)] * 12  # groups too small
+    assert [(len(group), k) for _, group, k, _ in _units(jobs[:12], 2, 4)] == [(6, 4), (6, 4)]  # as asked
     events = []
     lanes = run_trials(exp, range(16), workers=2, out=tmp_path, checkpoint_every=0, report=lambda *e: events.append(e))
     alone = run_trials(exp, range(16), lanes=1)

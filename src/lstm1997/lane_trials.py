@@ -72,7 +72,7 @@ def run_in_lanes(
     """Run the trials ``jobs`` of ``exp``, up to ``n_lanes`` at a time in lanes; yields each trial's record and
     final net (``run_trial``'s result) as soon as it ends, in the order they end. ``progress(seed)`` gives the
     trial's progress callback; each trial checkpoints to its own file as ``run_trial`` does. While fewer than
-    ``min_lanes`` trials run, they train one after another with the one-net kernel (same results)."""
+    ``min(min_lanes, n_lanes)`` trials run, they train one after another with the one-net kernel (same results)."""
     if not shares_lanes(exp):
         raise ValueError(f"trials of {exp.name} cannot share lanes (a baseline or competitor model, the full gradient "
                          "or Exp 2a's construction): run them with run_trial")  # fmt: skip
@@ -90,7 +90,7 @@ def run_in_lanes(
             else:
                 ready.append((started, seqs))
         if ready:
-            _train_round(exp, ready, progress, min_lanes)
+            _train_round(exp, ready, progress, min(min_lanes, n_lanes))
         running = [started for started, _ in ready]
 
 

@@ -63,8 +63,8 @@ class Options(TypedDict, total=False):
     """Seconds between two checkpoints of a running trial (with ``out``; default CHECKPOINT_EVERY)."""
     lanes: int | None
     """Trials side by side per local worker: None (default) each row's ``lane_count``; 1: one trial at a time
-    (the one-net path); K: up to K for every row that can share lanes (``shares_lanes``). The Ray backend runs
-    each trial alone."""
+    (the one-net path); K: up to K for every row that can share lanes (``shares_lanes``), grouped from 2 trials
+    per worker on. The Ray backend runs each trial alone."""
 
 
 def run_trials(
@@ -179,7 +179,8 @@ def _run_rows(
 
 def _units(jobs: list[tuple], workers: int, lanes: int | None) -> list[Unit]:
     """The trials as units of work, in the order of ``jobs``: each row that shares lanes split into one group per
-    worker (seeds dealt out in turn) when each group gets at least ``MIN_GROUP`` trials; other trials alone."""
+    worker (seeds dealt out in turn) when each group gets at least ``MIN_GROUP`` trials (2 with ``lanes`` given);
+    other trials alone."""
     rows: dict[str, tuple[Experiment, list]] = {}
     for exp, seed, checkpoint, every in jobs:
         rows.setdefault(exp.name, (exp, []))[1].append((seed, checkpoint, every))
@@ -187,7 +188,7 @@ def _units(jobs: list[tuple], workers: int, lanes: int | None) -> list[Unit]:
     for exp, row in rows.values():
         n_lanes = lane_count(exp) if lanes is None else lanes if shares_lanes(exp) else 1
         groups = min(workers, len(row))
-        if n_lanes == 1 or len(row) // groups < MIN_GROUP:
+        if n_lanes == 1 or len(row) // groups < (MIN_GROUP if lanes is None else 2):
             units += [(exp, [(seed, checkpoint)], 1, every) for seed, checkpoint, every in row]
         else:
             units += [(exp, [(s, c) for s, c, _ in row[i::groups]], n_lanes, row[0][2]) for i in range(groups)]
