@@ -62,8 +62,9 @@ def main() -> None:
             print(f"# repeat {i + 1}: {label} {rate / 1e6:.2f} M steps/s", flush=True)
         assert done["lanes"] == done["one net"], "the lanes changed a record"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    print(f"\n{platform.machine()}, {os.cpu_count()} cpus, commit {commit}, load average {os.getloadavg()[0]:.1f}; "
-          f"{exp.name}, {args.trials} trials, {args.workers} workers, {lanes} lanes, medians of {args.repeats}\n")  # fmt: skip
+    machine = f"{platform.machine()}, {os.cpu_count()} cpus, commit {commit}, load average {os.getloadavg()[0]:.1f}"
+    sweep = f"{exp.name}, {args.trials} trials, {args.workers} workers, {lanes} lanes, medians of {args.repeats}"
+    print(f"\n{machine}; {sweep}\n")
     lane, one = statistics.median(rates["lanes"]), statistics.median(rates["one net"])
     print("| path | network-steps/s | ratio |\n|---|---|---|")
     print(f"| one net per trial (lanes=1) | {one / 1e6:.2f} M | 1x |")

@@ -152,3 +152,7 @@ def test_a_sweep_in_lanes_gives_the_records_of_one_net_sweeps(tmp_path):
     assert sorted(i["record"]["seed"] for e, i in events if e == "done") == list(range(16))
     assert any(e == "progress" for e, _ in events)
     assert not list((tmp_path / exp.name).glob("*.ckpt"))
+    from lstm1997.cli import _backend, build_parser
+
+    for argv, lanes in (([], None), (["--lanes", "1"], 1), (["--lanes", "16"], 16)):  # --lanes reaches run_plan
+        assert _backend(build_parser().parse_args(["reproduce", *argv]))["lanes"] == lanes
