@@ -156,3 +156,21 @@ def test_a_sweep_in_lanes_gives_the_records_of_one_net_sweeps(tmp_path):
 
     for argv, lanes in (([], None), (["--lanes", "1"], 1), (["--lanes", "16"], 16)):  # --lanes reaches run_plan
         assert _backend(build_parser().parse_args(["reproduce", *argv]))["lanes"] == lanes
+
+
+def test_ray_tasks_run_groups_in_lanes(tmp_path):
+    """Under Ray a group of a row's trials is one task (at least one group per 16 trials); records as locally."""
+    ray = pytest.importorskip("ray")
+    from lstm1997.sweep import _units, run_trials
+
+    exp = replace(get_experiment("temporal-6a").with_options(cap=600, batch=100, test_size=100),
+                  criterion=ST3(avg_error=0.3, threshold=0.9, window=50))  # fmt: skip
+    jobs = [(exp, seed, None, 0.0) for seed in range(40)]
+    assert [len(group) for _, group, _, _ in _units(jobs, 1, None, ray=True)] == [14, 13, 13]
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        got = run_trials(exp, range(16), workers=2, out=tmp_path, backend="ray", checkpoint_every=0)
+    finally:
+        ray.shutdown()
+    assert [comparable(r) for r in got] == [comparable(r) for r in run_trials(exp, range(16), lanes=1)]
+    assert len(list((tmp_path / exp.name).glob("seed-*.json"))) == 16

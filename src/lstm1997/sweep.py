@@ -7,9 +7,9 @@ removed; a running trial checkpoints itself to ``out`` every ``checkpoint_every`
 any moment (even with SIGKILL) and rerun with the same arguments loads the finished trials, resumes the
 checkpointed ones and runs the rest, so it ends with exactly the records of an uninterrupted run.
 
-Local trials of a row that can share lanes (lstm1997.lane_trials) run in groups, one group per worker, each
-group's trials side by side in lanes; a worker sends each record as its trial ends. ``lanes=1`` runs every trial
-alone (the one-net reference path); under Ray each trial is one task, alone.
+Trials of a row that can share lanes (lstm1997.lane_trials) run in groups, one group per worker (or Ray task),
+each group's trials side by side in lanes; a local worker sends each record as its trial ends, a Ray task its
+group's records when the group ends. ``lanes=1`` runs every trial alone (the one-net reference path).
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ class Options(TypedDict, total=False):
     checkpoint_every: float
     """Seconds between two checkpoints of a running trial (with ``out``; default CHECKPOINT_EVERY)."""
     lanes: int | None
-    """Trials side by side per local worker: None (default) each row's ``lane_count``; 1: one trial at a time
-    (the one-net path); K: up to K for every row that can share lanes (``shares_lanes``), grouped from 2 trials
-    per worker on. The Ray backend runs each trial alone."""
+    """Trials side by side per worker or Ray task: None (default) each row's ``lane_count``; 1: one trial at a
+    time (the one-net path); K: up to K for every row that can share lanes (``shares_lanes``), grouped from 2
+    trials per worker on."""
 
 
 def run_trials(
@@ -153,11 +153,10 @@ def _run_rows(
         if report:
             report("done", {"record": record, "resumed": False})
 
+    units = _units(jobs, workers, lanes, backend == "ray")
     if backend == "ray":
-        _run_ray(jobs, workers, address, finished)
-        return [[records[(exp.name, s)] for s in seeds] for exp, seeds in rows]
-    units = _units(jobs, workers, lanes)
-    if workers <= 1 or len(units) <= 1:
+        _run_ray(units, workers, address, finished)
+    elif workers <= 1 or len(units) <= 1:
         for exp, group, n_lanes, every in units:
             if n_lanes == 1:
                 seed, checkpoint = group[0]
@@ -177,17 +176,18 @@ def _run_rows(
     return [[records[(exp.name, s)] for s in seeds] for exp, seeds in rows]
 
 
-def _units(jobs: list[tuple], workers: int, lanes: int | None) -> list[Unit]:
+def _units(jobs: list[tuple], workers: int, lanes: int | None, ray: bool = False) -> list[Unit]:
     """The trials as units of work, in the order of ``jobs``: each row that shares lanes split into one group per
-    worker (seeds dealt out in turn) when each group gets at least ``MIN_GROUP`` trials (2 with ``lanes`` given);
-    other trials alone."""
+    worker (seeds dealt out in turn; under Ray at least one group per ``lane_count`` trials, as a cluster has more
+    CPUs than ``workers`` says) when each group gets at least ``MIN_GROUP`` trials (2 with ``lanes`` given); other
+    trials alone."""
     rows: dict[str, tuple[Experiment, list]] = {}
     for exp, seed, checkpoint, every in jobs:
         rows.setdefault(exp.name, (exp, []))[1].append((seed, checkpoint, every))
     units: list[Unit] = []
     for exp, row in rows.values():
         n_lanes = lane_count(exp) if lanes is None else lanes if shares_lanes(exp) else 1
-        groups = min(workers, len(row))
+        groups = max(min(workers, len(row)), -(-len(row) // n_lanes) if ray else 1)
         if n_lanes == 1 or len(row) // groups < (MIN_GROUP if lanes is None else 2):
             units += [(exp, [(seed, checkpoint)], 1, every) for seed, checkpoint, every in row]
         else:
@@ -298,32 +298,39 @@ def _ray_init(ray, address: str | None, workers: int) -> None:
         raise BackendError(f"cannot start Ray {where}: {' '.join(str(e).split())[:300]}") from None
 
 
-def _ray_trial(exp: Experiment, seed: int, checkpoint: Path | None, every: float) -> tuple[dict, Network | None]:
-    """One trial as a Ray task; it checkpoints to the shared results folder, so a retried task resumes."""
-    return final(run_trial(exp, seed, None, checkpoint, every))
+def _ray_unit(
+    exp: Experiment, group: list[tuple[int, Path | None]], n_lanes: int, every: float
+) -> list[tuple[dict, Network | None]]:
+    """One trial, or a group of trials in lanes, as a Ray task; each checkpoints to the shared results folder, so
+    a retried task resumes. A group's records come back together, when its last trial ends."""
+    if n_lanes == 1:
+        seed, checkpoint = group[0]
+        return [final(run_trial(exp, seed, None, checkpoint, every))]
+    return [final(result) for result in run_in_lanes(exp, group, n_lanes, every)]
 
 
 def _run_ray(
-    jobs: list[tuple], workers: int, address: str | None, finished: Callable[[dict, Network | None], None]
+    units: list[Unit], workers: int, address: str | None, finished: Callable[[dict, Network | None], None]
 ) -> None:
-    if not jobs:
+    if not units:
         return
     ray = _ray()
     _ray_init(ray, address, workers)
-    task = ray.remote(num_cpus=1, max_retries=3)(_ray_trial)  # retried after a lost node: resumes from its checkpoint
-    refs = [task.remote(*job) for job in jobs]
+    task = ray.remote(num_cpus=1, max_retries=3)(_ray_unit)  # retried after a lost node: resumes from its checkpoint
+    refs = [task.remote(*unit) for unit in units]
     try:
         while refs:
             done, refs = ray.wait(refs, num_returns=1, timeout=0.5)
             for ref in done:
-                finished(*_ray_get(ray, ref))
+                for result in _ray_get(ray, ref):
+                    finished(*result)
     except BaseException:
         for ref in refs:
             ray.cancel(ref, force=True)
         raise
 
 
-def _ray_get(ray, ref) -> tuple[dict, Network | None]:
+def _ray_get(ray, ref) -> list[tuple[dict, Network | None]]:
     try:
         return ray.get(ref)
     except ray.exceptions.RayTaskError as e:
