@@ -75,12 +75,13 @@ def run_trials(
     report: Report | None = None,
     **options: Unpack[Options],
 ) -> list[dict]:
-    """Run ``exp`` once per seed, ``workers`` trials at a time; returns the records in seed order.
+    """Run ``exp`` once per seed on ``workers`` workers (each a trial at a time, or a group of trials in lanes:
+    ``lanes``); returns the records in seed order.
 
     With ``out``, trials already stored there are loaded instead of rerun, each finished trial is saved at
     once, and running trials checkpoint themselves there every ``checkpoint_every`` seconds (0: every
-    chunk), so an interrupted sweep resumes where it stopped. ``backend="ray"`` runs each trial as a Ray
-    task: on the cluster at ``address`` if given (``workers`` is then the cluster's business), else on a
+    chunk), so an interrupted sweep resumes where it stopped. ``backend="ray"`` runs each trial (or group) as a
+    Ray task: on the cluster at ``address`` if given (``workers`` is then the cluster's business), else on a
     local Ray instance with ``workers`` CPUs (an already initialised Ray is used as it is)."""
     return run_plan([(exp, seeds)], workers, out, report, **options)[0]
 
