@@ -73,7 +73,7 @@ def _seconds(text: str) -> float:
 
 
 def _add_backend(p: argparse.ArgumentParser) -> None:
-    """--backend, --address and --checkpoint-every, shared by run and reproduce."""
+    """--backend, --address, --checkpoint-every and --lanes, shared by run and reproduce."""
     p.add_argument(
         "--backend", choices=("local", "ray"), default="local", help="local processes (default) or Ray tasks"
     )
@@ -86,6 +86,13 @@ def _add_backend(p: argparse.ArgumentParser) -> None:
         default=180.0,
         metavar="SECONDS",
         help="with --out: a running trial saves its state this often, to resume after a crash (default 180)",
+    )
+    p.add_argument(
+        "--lanes",
+        type=_positive("--lanes"),
+        default=None,
+        metavar="K",
+        help="trials of a row trained side by side per local worker (default: 16 where faster; 1: one at a time)",
     )
 
 
@@ -159,7 +166,12 @@ def _run(name: str, trials: int | None, seed: int, workers: int, out: Path | Non
 
 
 def _backend(args) -> dict:
-    return {"backend": args.backend, "address": args.address, "checkpoint_every": args.checkpoint_every}
+    return {
+        "backend": args.backend,
+        "address": args.address,
+        "checkpoint_every": args.checkpoint_every,
+        "lanes": args.lanes,
+    }
 
 
 def _cmd_list(args) -> None:

@@ -6,22 +6,18 @@ trial is saved at once (atomically; a 1997 net's final weights first, then the r
 removed; a running trial checkpoints itself to ``out`` every ``checkpoint_every`` seconds. A sweep killed at
 any moment (even with SIGKILL) and rerun with the same arguments loads the finished trials, resumes the
 checkpointed ones and runs the rest, so it ends with exactly the records of an uninterrupted run.
+
+Trials of a row that can share lanes (lstm1997.lane_trials) run in groups, one group per worker (or Ray task),
+each group's trials side by side in lanes; a local worker sends each record as its trial ends, a Ray task its
+group's records when the group ends. ``lanes=1`` runs every trial alone (the one-net reference path).
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import logging
-import multiprocessing as mp
 import os
-import queue as queue_module
-import signal
-import sys
-import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
@@ -29,9 +25,12 @@ import numpy as np
 
 from lstm1997 import checkpoints, store
 from lstm1997.experiments import Experiment
+from lstm1997.lane_trials import MIN_GROUP, lane_count, run_in_lanes, shares_lanes
 from lstm1997.network import Network
 from lstm1997.store import StoreError
 from lstm1997.trial import CHECKPOINT_EVERY, run_trial
+from lstm1997.workers import BackendError, Unit, final
+from lstm1997.workers import run_local as _run_local
 
 if TYPE_CHECKING:  # annotations only (typing.Unpack is Python 3.11+)
     from typing_extensions import Unpack
@@ -62,10 +61,10 @@ class Options(TypedDict, total=False):
     """With backend "ray": the cluster (host:port or auto); None: a local Ray."""
     checkpoint_every: float
     """Seconds between two checkpoints of a running trial (with ``out``; default CHECKPOINT_EVERY)."""
-
-
-class BackendError(RuntimeError):
-    """The chosen backend cannot run the trials (Ray not installed or not reachable, a task lost)."""
+    lanes: int | None
+    """Trials side by side per worker or Ray task: None (default) each row's ``lane_count``; 1: one trial at a
+    time (the one-net path); K: up to K for every row that can share lanes (``shares_lanes``), grouped from 2
+    trials per worker on."""
 
 
 def run_trials(
@@ -76,12 +75,13 @@ def run_trials(
     report: Report | None = None,
     **options: Unpack[Options],
 ) -> list[dict]:
-    """Run ``exp`` once per seed, ``workers`` trials at a time; returns the records in seed order.
+    """Run ``exp`` once per seed on ``workers`` workers (each a trial at a time, or a group of trials in lanes:
+    ``lanes``); returns the records in seed order.
 
     With ``out``, trials already stored there are loaded instead of rerun, each finished trial is saved at
     once, and running trials checkpoint themselves there every ``checkpoint_every`` seconds (0: every
-    chunk), so an interrupted sweep resumes where it stopped. ``backend="ray"`` runs each trial as a Ray
-    task: on the cluster at ``address`` if given (``workers`` is then the cluster's business), else on a
+    chunk), so an interrupted sweep resumes where it stopped. ``backend="ray"`` runs each trial (or group) as a
+    Ray task: on the cluster at ``address`` if given (``workers`` is then the cluster's business), else on a
     local Ray instance with ``workers`` CPUs (an already initialised Ray is used as it is)."""
     return run_plan([(exp, seeds)], workers, out, report, **options)[0]
 
@@ -95,20 +95,23 @@ def run_plan(
     backend: str = "local",
     address: str | None = None,
     checkpoint_every: float = CHECKPOINT_EVERY,
+    lanes: int | None = None,
 ) -> list[list[dict]]:
     """Like run_trials for several rows at once: all their trials share one pool of workers, the most
     expensive first, so no core idles between rows. Returns each row's records in seed order."""
     rows = [(exp, _check_args(exp, seeds, workers, backend, address)) for exp, seeds in plan]
+    if lanes is not None and (isinstance(lanes, bool) or not isinstance(lanes, int | np.integer) or lanes < 1):
+        raise ValueError(f"lanes must be None or a whole number of 1 or more, got {lanes!r}")
     store.provenance()  # the commit of the code this process loaded, not of a later HEAD when a trial ends
     names = [exp.name for exp, _ in rows]
     if len(set(names)) != len(names):
         raise ValueError(f"a plan names each experiment once, got {names}")
     if out is None:
-        return _run_rows(rows, workers, None, report, backend, address, checkpoint_every)
+        return _run_rows(rows, workers, None, report, backend, address, checkpoint_every, lanes)
     out = Path(out).absolute()
     store.check_writable(out)
     with store.locked(out):  # two sweeps writing into one folder would remove each other's temporary files
-        return _run_rows(rows, workers, out, report, backend, address, checkpoint_every)
+        return _run_rows(rows, workers, out, report, backend, address, checkpoint_every, lanes)
 
 
 def _run_rows(
@@ -119,6 +122,7 @@ def _run_rows(
     backend: str,
     address: str | None,
     checkpoint_every: float,
+    lanes: int | None,
 ) -> list[list[dict]]:
     records: dict[tuple[str, int], dict] = {}
     if out is not None:  # every check before the first trial runs
@@ -150,14 +154,20 @@ def _run_rows(
         if report:
             report("done", {"record": record, "resumed": False})
 
+    units = _units(jobs, workers, lanes, backend == "ray")
     if backend == "ray":
-        _run_ray(jobs, workers, address, finished)
-    elif workers <= 1 or len(jobs) <= 1:
-        for exp, seed, checkpoint, every in jobs:
-            finished(*run_trial(exp, seed, _Progress(report, exp.name, seed), checkpoint, every))
+        _run_ray(units, workers, address, finished)
+    elif workers <= 1 or len(units) <= 1:
+        for exp, group, n_lanes, every in units:
+            if n_lanes == 1:
+                seed, checkpoint = group[0]
+                finished(*run_trial(exp, seed, _Progress(report, exp.name, seed), checkpoint, every))
+            else:
+                for result in run_in_lanes(exp, group, n_lanes, every, partial(_Progress, report, exp.name)):
+                    finished(*result)
     else:
         try:
-            _run_local(jobs, workers, report, finished)
+            _run_local(units, workers, report, finished)
         except BaseException:  # the workers are dead now; one may have been killed inside write_atomic
             if out is not None:
                 for exp, seed, *_ in jobs:
@@ -165,6 +175,25 @@ def _run_rows(
                         store.remove_temporary(out, exp.name, seed)
             raise
     return [[records[(exp.name, s)] for s in seeds] for exp, seeds in rows]
+
+
+def _units(jobs: list[tuple], workers: int, lanes: int | None, ray: bool = False) -> list[Unit]:
+    """The trials as units of work, in the order of ``jobs``: each row that shares lanes split into one group per
+    worker (seeds dealt out in turn; under Ray at least one group per ``lane_count`` trials, as a cluster has more
+    CPUs than ``workers`` says) when each group gets at least ``MIN_GROUP`` trials (2 with ``lanes`` given); other
+    trials alone."""
+    rows: dict[str, tuple[Experiment, list]] = {}
+    for exp, seed, checkpoint, every in jobs:
+        rows.setdefault(exp.name, (exp, []))[1].append((seed, checkpoint, every))
+    units: list[Unit] = []
+    for exp, row in rows.values():
+        n_lanes = lane_count(exp) if lanes is None else lanes if shares_lanes(exp) else 1
+        groups = max(min(workers, len(row)), -(-len(row) // n_lanes) if ray else 1)
+        if n_lanes == 1 or len(row) // groups < (MIN_GROUP if lanes is None else 2):
+            units += [(exp, [(seed, checkpoint)], 1, every) for seed, checkpoint, every in row]
+        else:
+            units += [(exp, [(s, c) for s, c, _ in row[i::groups]], n_lanes, row[0][2]) for i in range(groups)]
+    return units
 
 
 def _expected_cost(exp: Experiment) -> float:
@@ -243,83 +272,6 @@ class _Progress:
             self.report("progress", info)
 
 
-# --- local processes ------------------------------------------------------------------------------------
-
-_queue = None
-_parent = None
-
-
-def _init_worker(q) -> None:
-    """In each worker: progress goes to ``q``; Ctrl-C is left to the parent (which stops the workers); and the
-    worker dies with its parent, so a killed sweep leaves no trial running on."""
-    global _queue, _parent
-    _queue, _parent = q, os.getppid()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    _exit_if_orphaned()
-
-
-def _exit_if_orphaned() -> None:
-    if _parent is not None and os.getppid() != _parent:
-        os._exit(1)
-
-
-def _run_one(exp: Experiment, seed: int, checkpoint: Path | None, every: float) -> tuple[dict, Network | None]:
-    last = [0.0]
-
-    def progress(seen: int, cap: int, error: float) -> None:
-        _exit_if_orphaned()  # where PR_SET_PDEATHSIG is not available
-        now = time.monotonic()
-        if _queue is not None and now - last[0] > 0.5:
-            last[0] = now
-            _queue.put({"experiment": exp.name, "seed": seed, "seen": seen, "cap": cap, "error": error})
-
-    return _final(run_trial(exp, seed, progress, checkpoint, every))
-
-
-def _final(result: tuple[dict, object]) -> tuple[dict, Network | None]:
-    """A trial's record and its final 1997 net (None for a baseline's other model), to send to the parent."""
-    record, net = result
-    return record, net if isinstance(net, Network) else None
-
-
-def _run_local(
-    jobs: list[tuple], workers: int, report: Report | None, finished: Callable[[dict, Network | None], None]
-) -> None:
-    ctx = mp.get_context("fork")
-    q = ctx.Queue()
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(q,)) as pool:
-        pending = {pool.submit(_run_one, *job) for job in jobs}
-        try:
-            while pending:
-                done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-                _drain(q, report)
-                for future in done:
-                    finished(*future.result())
-        except BrokenProcessPool:
-            raise BackendError(
-                "a worker process died (killed, or out of memory?); finished trials are saved: rerun to resume"
-            ) from None
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            for p in list(pool._processes.values()):  # stop running trials now, not after they finish
-                p.kill()
-            raise
-
-
-def _drain(q, report: Report | None) -> None:
-    while True:
-        try:
-            info = q.get_nowait()
-        except queue_module.Empty:
-            return
-        if report:
-            report("progress", info)
-
-
 # --- Ray ---------------------------------------------------------------------------------------------------
 
 
@@ -347,32 +299,39 @@ def _ray_init(ray, address: str | None, workers: int) -> None:
         raise BackendError(f"cannot start Ray {where}: {' '.join(str(e).split())[:300]}") from None
 
 
-def _ray_trial(exp: Experiment, seed: int, checkpoint: Path | None, every: float) -> tuple[dict, Network | None]:
-    """One trial as a Ray task; it checkpoints to the shared results folder, so a retried task resumes."""
-    return _final(run_trial(exp, seed, None, checkpoint, every))
+def _ray_unit(
+    exp: Experiment, group: list[tuple[int, Path | None]], n_lanes: int, every: float
+) -> list[tuple[dict, Network | None]]:
+    """One trial, or a group of trials in lanes, as a Ray task; each checkpoints to the shared results folder, so
+    a retried task resumes. A group's records come back together, when its last trial ends."""
+    if n_lanes == 1:
+        seed, checkpoint = group[0]
+        return [final(run_trial(exp, seed, None, checkpoint, every))]
+    return [final(result) for result in run_in_lanes(exp, group, n_lanes, every)]
 
 
 def _run_ray(
-    jobs: list[tuple], workers: int, address: str | None, finished: Callable[[dict, Network | None], None]
+    units: list[Unit], workers: int, address: str | None, finished: Callable[[dict, Network | None], None]
 ) -> None:
-    if not jobs:
+    if not units:
         return
     ray = _ray()
     _ray_init(ray, address, workers)
-    task = ray.remote(num_cpus=1, max_retries=3)(_ray_trial)  # retried after a lost node: resumes from its checkpoint
-    refs = [task.remote(*job) for job in jobs]
+    task = ray.remote(num_cpus=1, max_retries=3)(_ray_unit)  # retried after a lost node: resumes from its checkpoint
+    refs = [task.remote(*unit) for unit in units]
     try:
         while refs:
             done, refs = ray.wait(refs, num_returns=1, timeout=0.5)
             for ref in done:
-                finished(*_ray_get(ray, ref))
+                for result in _ray_get(ray, ref):
+                    finished(*result)
     except BaseException:
         for ref in refs:
             ray.cancel(ref, force=True)
         raise
 
 
-def _ray_get(ray, ref) -> tuple[dict, Network | None]:
+def _ray_get(ray, ref) -> list[tuple[dict, Network | None]]:
     try:
         return ray.get(ref)
     except ray.exceptions.RayTaskError as e:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +29,8 @@ from lstm1997.sequences import Sequences
 from lstm1997.store import StoreError
 from lstm1997.tasks import longlag, reber
 
-__all__ = ["CHECKPOINT_EVERY", "KernelModel", "Model", "Trial", "frozen_test_passes", "reber_test", "run_trial"]
-__all__ += ["end_errors", "test_figures", "twoseq_test"]
+__all__ = ["CHECKPOINT_EVERY", "KernelModel", "Model", "Started", "Trial", "frozen_test_passes", "reber_test"]
+__all__ += ["end_errors", "run_trial", "start_trial", "test_figures", "twoseq_test"]
 
 Progress = Callable[[int, int, float], None]
 """progress(sequences seen, failure cap, recent mean training error)."""
@@ -137,6 +138,7 @@ class Trial:
         self.sequences: int | None = None  # sequences to success
         self.judge = judge(exp.criterion, exp.cap)
         self.recent_error = math.nan
+        self.pending: Sequences | None = None  # the rest of a chunk cut short by the criterion (never checkpointed)
         if exp.training_set == "reber":
             self.train_set, self.reber_check = reber.trial_sets(seed)
         elif exp.training_set == "2a":
@@ -176,39 +178,56 @@ class Trial:
     def run(self, progress: Progress | None, checkpoint: Callable[[Trial], None] | None = None) -> None:
         """Train until the criterion or the cap decides; ``checkpoint(self)`` is offered every chunk boundary
         at which no part of a chunk is pending, so a resumed run trains exactly the same chunks."""
-        exp = self.exp
-        pending: Sequences | None = None
-        while self.success is None:
-            room = exp.cap - self.seen
-            if room <= 0:
-                self.finish(False)
-                break
-            size = int(min(exp.batch, room, self.judge.until_test(self.seen)))  # a chunk ends where a test is due
-            seqs = pending if pending is not None else self.draw(size)
-            pending = None
+        while (seqs := self.next_chunk()) is not None:
             before = self.model.copy()
             out = self.train(seqs)
-            stats = SequenceStats.of(seqs, out)
-            if not stats.finite or not self.model.finite():
-                self.diverged, self.success = True, False
-                self.seen += seqs.n
-                break
-            cut = self.judge.first(stats, self)
-            if cut is not None and cut < seqs.n - 1:  # the criterion fired mid-chunk: redo up to it exactly
-                self.model = before
-                self.steps -= seqs.n_steps
-                head = seqs.take(np.arange(cut + 1))
-                self.train(head)
-                pending = seqs.take(np.arange(cut + 1, seqs.n))
-                stats = SequenceStats.of(head, out[: len(head.targets)])
-                seqs = head
-            self.commit(seqs, stats)
-            if progress is not None:
-                progress(self.seen, exp.cap, self.recent_error)
-            if self.success is not None:
-                pending = None
-            elif pending is None and checkpoint is not None:
-                checkpoint(self)
+            self.after_training(seqs, out, before, progress, checkpoint)
+
+    def next_chunk(self) -> Sequences | None:
+        """The sequences to train next (the rest of a chunk cut short, or a fresh chunk that ends where a test
+        is due), or None once the trial is decided (at the cap it is decided here: ``finish``)."""
+        if self.success is not None:
+            return None
+        if self.exp.cap - self.seen <= 0:
+            self.finish(False)
+            return None
+        if self.pending is not None:
+            seqs, self.pending = self.pending, None
+            return seqs
+        return self.draw(int(min(self.exp.batch, self.exp.cap - self.seen, self.judge.until_test(self.seen))))
+
+    def after_training(
+        self,
+        seqs: Sequences,
+        out: np.ndarray,
+        before: Model,
+        progress: Progress | None = None,
+        checkpoint: Callable[[Trial], None] | None = None,
+    ) -> None:
+        """Judge the chunk ``seqs`` that the model (``before`` it) has just been trained on, with outputs ``out``
+        (the network steps counted): stop at a divergence; if the criterion fired mid-chunk, go back to
+        ``before``, train up to that sequence and keep the rest pending; commit; report; offer a checkpoint."""
+        stats = SequenceStats.of(seqs, out)
+        if not stats.finite or not self.model.finite():
+            self.diverged, self.success = True, False
+            self.seen += seqs.n
+            return
+        cut = self.judge.first(stats, self)
+        if cut is not None and cut < seqs.n - 1:  # the criterion fired mid-chunk: redo up to it exactly
+            self.model = before
+            self.steps -= seqs.n_steps
+            head = seqs.take(np.arange(cut + 1))
+            self.train(head)
+            self.pending = seqs.take(np.arange(cut + 1, seqs.n))
+            stats = SequenceStats.of(head, out[: len(head.targets)])
+            seqs = head
+        self.commit(seqs, stats)
+        if progress is not None:
+            progress(self.seen, self.exp.cap, self.recent_error)
+        if self.success is not None:
+            self.pending = None
+        elif self.pending is None and checkpoint is not None:
+            checkpoint(self)
 
     def commit(self, seqs: Sequences, stats: SequenceStats) -> None:
         """Account for a chunk that was trained for good, and apply the criterion's verdict at its end."""
@@ -277,12 +296,62 @@ def run_trial(
     the record is the same as an uninterrupted run's. The caller deletes the file once the record is safe.
     A checkpoint of another experiment, seed, package version or format raises StoreError; one written by
     the code of another git commit is resumed, and the record names those commits (``provenance.resumed_from``)."""
+    started = start_trial(exp, seed, checkpoint, checkpoint_every)
+    started.trial.run(progress, started.saver)
+    return started.record()
+
+
+@dataclass
+class Started:
+    """A trial started (or resumed from its checkpoint) by ``start_trial``: run ``trial`` with ``saver`` as its
+    checkpoint callback (one net: ``Trial.run``; lstm1997.lane_trials: with other trials), then ``record()``."""
+
+    trial: Trial
+    """The trial, fresh or as resumed."""
+    saver: Callable[[Trial], None] | None
+    """Saves the trial's checkpoint when due (None: no checkpoint file)."""
+    start: float
+    """``time.perf_counter()`` when the trial was started here."""
+    earlier: float
+    """Wall time spent before the checkpoint resumed from."""
+    commits: set[str]
+    """The code that computed this trial, resumed parts included."""
+
+    def record(self) -> tuple[dict, Network | Model]:
+        """The finished trial's record and its final network (or baseline model): see ``run_trial``."""
+        trial = self.trial
+        wall = time.perf_counter() - self.start + self.earlier
+        others = sorted(self.commits - {store.provenance()["commit"]})
+        return {
+            "experiment": trial.exp.name,
+            "seed": trial.seed,
+            "numerics": store.NUMERICS_VERSION,
+            "fingerprint": trial.exp.fingerprint(),
+            "success": bool(trial.success),
+            "diverged": trial.diverged,
+            "sequences": trial.sequences if trial.success else None,
+            "milestones": trial.milestones,
+            "test": trial.tests,
+            "final_train_error": trial.recent_error,
+            "presented": trial.seen,
+            "steps": trial.steps,
+            "wall_time": wall,
+            "steps_per_s": trial.steps / wall if wall > 0 else 0.0,
+            "curve": trial.curve,
+            **({"provenance": {"resumed_from": others}} if others else {}),  # completed by store.save
+        }, (trial.model.net if isinstance(trial.model, KernelModel) else trial.model)
+
+
+def start_trial(
+    exp: Experiment, seed: int, checkpoint: Path | None = None, checkpoint_every: float = CHECKPOINT_EVERY
+) -> Started:
+    """A trial of ``exp`` with ``seed``, resumed from ``checkpoint`` if that file exists, saving its state there
+    every ``checkpoint_every`` seconds once it runs (``run_trial``'s arguments)."""
     _check_trial_args(exp, seed, checkpoint_every)
     start = time.perf_counter()
     trial = Trial(exp, seed)
-    earlier = 0.0  # wall time spent before the checkpoint resumed from
-    here = store.provenance()["commit"]
-    commits = {here}  # the code that computed this trial, resumed parts included
+    earlier = 0.0
+    commits = {store.provenance()["commit"]}
     saver = None
     if checkpoint is not None:
         checkpoint = Path(checkpoint)
@@ -294,27 +363,7 @@ def run_trial(
                 raise StoreError(f"unusable checkpoint {checkpoint}: {e} (delete it to restart that trial)") from None
             commits |= before
         saver = _Saver(checkpoint, checkpoint_every, start - earlier, commits)
-    trial.run(progress, saver)
-    wall = time.perf_counter() - start + earlier
-    others = sorted(commits - {here})
-    return {
-        "experiment": exp.name,
-        "seed": seed,
-        "numerics": store.NUMERICS_VERSION,
-        "fingerprint": exp.fingerprint(),
-        "success": bool(trial.success),
-        "diverged": trial.diverged,
-        "sequences": trial.sequences if trial.success else None,
-        "milestones": trial.milestones,
-        "test": trial.tests,
-        "final_train_error": trial.recent_error,
-        "presented": trial.seen,
-        "steps": trial.steps,
-        "wall_time": wall,
-        "steps_per_s": trial.steps / wall if wall > 0 else 0.0,
-        "curve": trial.curve,
-        **({"provenance": {"resumed_from": others}} if others else {}),  # completed by store.save
-    }, (trial.model.net if isinstance(trial.model, KernelModel) else trial.model)
+    return Started(trial, saver, start, earlier, commits)
 
 
 def _check_trial_args(exp: Experiment, seed: int, checkpoint_every: float) -> None:
