@@ -413,8 +413,9 @@ def children(pid: int) -> list[int]:
             cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
         except OSError:
             continue
-        if fields[1] == str(pid) and b"resource_tracker" not in cmdline:
-            found.append(int(child))
+        program = Path(cmdline.split(b"\0")[0].decode(errors="replace")).name
+        if fields[1] == str(pid) and b"resource_tracker" not in cmdline and program.startswith("python"):
+            found.append(int(child))  # python processes only: not a short-lived `git rev-parse` of the provenance
     return found
 
 
