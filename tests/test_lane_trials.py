@@ -4,6 +4,7 @@ trials of different lengths in one group, per-step and per-sequence updates, div
 
 from __future__ import annotations
 
+import time
 import zlib
 from dataclasses import replace
 
@@ -174,3 +175,14 @@ def test_ray_tasks_run_groups_in_lanes(tmp_path):
         ray.shutdown()
     assert [comparable(r) for r in got] == [comparable(r) for r in run_trials(exp, range(16), lanes=1)]
     assert len(list((tmp_path / exp.name).glob("seed-*.json"))) == 16
+
+
+def test_the_wall_times_of_a_group_add_up_to_its_time():
+    """A trial's wall_time in lanes is its share of each round, so RESULTS.md's compute (the sum of wall_time) is
+    the time the group took, not that time once per trial."""
+    exp = get_experiment("adding-T100").with_options(cap=600, batch=100, test_size=50)
+    start = time.perf_counter()
+    records = [record for record, _ in run_in_lanes(exp, [(seed, None) for seed in range(6)], n_lanes=6)]
+    elapsed = time.perf_counter() - start
+    total = sum(r["wall_time"] for r in records)
+    assert len(records) == 6 and 0.5 * elapsed < total <= elapsed

@@ -12,6 +12,7 @@ core for the adding and temporal-order nets), one net elsewhere.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -81,6 +82,7 @@ def run_in_lanes(
     waiting = deque(jobs)
     running: list[Started] = []
     while running or waiting:
+        round_start = time.perf_counter()
         pool, ready = deque(running), list[tuple[Started, Sequences]]()
         while pool or (waiting and len(ready) < n_lanes):  # the running trials, then new ones into free lanes
             started = pool.popleft() if pool else start_trial(exp, *waiting.popleft(), checkpoint_every)
@@ -91,6 +93,9 @@ def run_in_lanes(
                 ready.append((started, seqs))
         if ready:
             _train_round(exp, ready, progress, min(min_lanes, n_lanes))
+            share = (time.perf_counter() - round_start) / len(ready)
+            for started, _ in ready:
+                started.shared = (started.shared or 0.0) + share
         running = [started for started, _ in ready]
 
 

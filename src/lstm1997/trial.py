@@ -316,11 +316,15 @@ class Started:
     """Wall time spent before the checkpoint resumed from."""
     commits: set[str]
     """The code that computed this trial, resumed parts included."""
+    shared: float | None = None
+    """Trained in lanes (lstm1997.lane_trials): the trial's share of the rounds it took part in, each round's time
+    divided equally among its trials, so that a group's trials add up to the group's time; None: one net alone, its
+    time since ``start``."""
 
     def record(self) -> tuple[dict, Network | Model]:
         """The finished trial's record and its final network (or baseline model): see ``run_trial``."""
         trial = self.trial
-        wall = time.perf_counter() - self.start + self.earlier
+        wall = (time.perf_counter() - self.start if self.shared is None else self.shared) + self.earlier
         others = sorted(self.commits - {store.provenance()["commit"]})
         return {
             "experiment": trial.exp.name,
