@@ -60,7 +60,7 @@ def main() -> None:
             start = time.perf_counter()
             outcome = "success" if inspection.stored_record(args.results, row, seed)["success"] else "failure"
             net, source = inspection.trained_net(exp, seed, None, args.results)
-            report = diagnose.inspect_net(net, exp, gradients=False)
+            report = diagnose.inspect_net(net, exp, gradients=False, failed=outcome == "failure")
             o = report["output"]
             found = report["diagnoses"]
             counts = table.setdefault((row, outcome), Counter())

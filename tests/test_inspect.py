@@ -137,6 +137,17 @@ def test_a_net_wrong_on_many_sequences_is_named(flipped, expected):
     assert (r["output"]["wrong"], r["diagnoses"]) == (n, expected)
 
 
+@pytest.mark.parametrize("failed, expected", [(True, ["near-miss"]), (False, []), (None, [])])
+def test_a_failed_trial_whose_net_answers_right_is_a_near_miss(failed, expected):
+    r = diagnose.inspect_net(*longlag_2c_net(10.0), gradients=False, failed=failed)
+    assert r["output"]["wrong"] == 0 and r["diagnoses"] == expected
+
+
+def test_a_poor_net_of_a_failed_trial_is_named_by_its_poor_answer_not_as_a_near_miss():
+    net = hand_net(ADDING_SPEC, w_in={(0, 0): 10.0, (1, 0): 10.0})  # as the trivial-output test below
+    assert diagnose.inspect_net(net, ADDING, gradients=False, failed=True)["diagnoses"] == ["trivial"]
+
+
 def test_a_net_that_learned_part_of_its_answer_is_named():
     """The same net with output weights +-1: outputs f(+-h(2)) = 0.68 / 0.32 for targets 1 / 0, so the error is
     (1 - f(h(2)))^2 = 0.10, 0.41 x the trivial predictor's 0.25, and the outputs differ by class."""

@@ -73,10 +73,13 @@ RULES = {
     "saturated": Rule("cells saturated", f"every cell whose input gate opens at the relevant steps (>= {CLOSED_GATE}) "
                       f"has h'(s_c) < {SATURATED_H} at the answer: little error reaches it or its gate"),
     "gates-closed": Rule("input gates closed at the relevant steps", f"every input gate < {CLOSED_GATE} there"),
+    "near-miss": Rule("a near miss", "the trial failed its criterion, yet no rule above applies: the net answers "
+                      "(nearly) every probe sequence right, and the criterion's streak came too late, not the net"),
 }  # fmt: skip
-"""The diagnoses, by key; ``diagnose`` says which apply. Each needs the error condition of 'trivial' or 'partial'
-(never both), so a net that solves its task is not flagged; 'saturated' and 'gates-closed' (never both) add the
-reason where one is visible."""
+"""The diagnoses, by key; ``diagnose`` says which apply. Each of the first four needs the error condition of
+'trivial' or 'partial' (never both), so a net that solves its task is not flagged; 'saturated' and 'gates-closed'
+(never both) add the reason where one is visible. 'near-miss' needs the trial's record: a failed trial that no
+other rule names (added in the second validation, docs/INSPECT.md)."""
 
 
 def probe_set(exp: Experiment) -> Sequences:
@@ -193,12 +196,13 @@ def gradient_table(net: Network, seqs: Sequences, full: bool) -> dict[str, dict[
     return table
 
 
-def diagnose(report: dict) -> list[str]:
-    """The keys of the ``RULES`` that apply to ``report`` (from ``inspect_net``)."""
+def diagnose(report: dict, failed: bool | None = None) -> list[str]:
+    """The keys of the ``RULES`` that apply to ``report`` (from ``inspect_net``); ``failed``: whether the trial
+    failed its criterion, by its record (None: unknown, as for a net trained for --after N)."""
     out, cells, blocks = report["output"], report["cells"], report["blocks"]
     many_wrong = out["wrong"] is not None and out["wrong"] >= WRONG_SHARE * out["answers"]
     if out["trivial_mse"] <= 0 or (out["mse"] < PART_SHARE * out["trivial_mse"] and not many_wrong):
-        return []
+        return ["near-miss"] if failed else []
     at_trivial = (
         out["mse"] >= TRIVIAL_SHARE * out["trivial_mse"] and out["spread"] < SPREAD_SHARE * out["target_spread"]
     )
@@ -212,10 +216,12 @@ def diagnose(report: dict) -> list[str]:
     return found
 
 
-def inspect_net(net: Network, exp: Experiment, seqs: Sequences | None = None, gradients: bool = True) -> dict:
+def inspect_net(
+    net: Network, exp: Experiment, seqs: Sequences | None = None, gradients: bool = True, failed: bool | None = None
+) -> dict:
     """Everything ``lstm1997 inspect`` reports on ``net`` (a net of row ``exp``) over the probe set (or ``seqs``),
     as plain numbers: probe, blocks, cells, output, gradient (truncated and full; omitted without ``gradients``)
-    and the diagnoses that apply."""
+    and the diagnoses that apply (``failed``: see ``diagnose``)."""
     seqs = probe_set(exp) if seqs is None else seqs
     relevant, answer = memory_masks(exp, seqs)
     states = learning.batch_states(net, seqs)
@@ -234,7 +240,7 @@ def inspect_net(net: Network, exp: Experiment, seqs: Sequences | None = None, gr
     }
     if gradients:
         report["gradient"] = {kind: gradient_table(net, seqs, kind == "full") for kind in ("truncated", "full")}
-    report["diagnoses"] = diagnose(report)
+    report["diagnoses"] = diagnose(report, failed)
     return report
 
 

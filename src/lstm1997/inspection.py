@@ -119,7 +119,8 @@ def inspect_trial(
         head = f"{exp.name} seed {seed}: rerun for {until:,} sequences (fewer if it stops), probed along the way"
         return [head, *trace_lines(reports)], {"experiment": exp.name, "seed": seed, "trace": reports}
     net, source = trained_net(exp, seed, after, results)
-    report = inspect_net(net, exp)
+    failed = None if after is not None else not stored_record(results or Path(), exp.name, seed)["success"]
+    report = inspect_net(net, exp, failed=failed)
     if plot:
         from lstm1997.diagnose_plot import plot_sequence
 
