@@ -392,16 +392,18 @@ def last_line_after_trial_lines(stderr: str, name: str) -> str:
 
 
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
-    p = cli("run", "temporal-6a", "--trials", "4", "--workers", "2", "--out", tmp_path, "--checkpoint-every", "0")
+    # adding-T100's trials take minutes, so the sweep cannot end before the interrupt (temporal-6a's could, on a
+    # loaded machine, before the test saw their first checkpoint)
+    p = cli("run", "adding-T100", "--trials", "4", "--workers", "2", "--out", tmp_path, "--checkpoint-every", "0")
     deadline = time.monotonic() + 60  # a loaded machine may take a while to write the first checkpoint
-    while not list(tmp_path.glob("temporal-6a/*.ckpt")) and time.monotonic() < deadline:
+    while not list(tmp_path.glob("adding-T100/*.ckpt")) and time.monotonic() < deadline:
         time.sleep(0.05)
     os.killpg(p.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
     stdout, stderr = p.communicate(timeout=30)
     assert p.returncode == 130 and stdout == ""
-    assert "rerun the same command to resume" in last_line_after_trial_lines(stderr, "temporal-6a"), stderr
+    assert "rerun the same command to resume" in last_line_after_trial_lines(stderr, "adding-T100"), stderr
     assert not wait_gone(p.pid)
-    kept = [q.suffix for q in (tmp_path / "temporal-6a").iterdir()]
+    kept = [q.suffix for q in (tmp_path / "adding-T100").iterdir()]
     assert ".ckpt" in kept and set(kept) <= {".json", ".ckpt", ".npz", ".sha256"}
 
 
