@@ -157,7 +157,8 @@ def output_table(states: dict, seqs: Sequences, answer: np.ndarray, threshold: f
     rows = (np.cumsum(seqs.target_at) - 1)[answer]
     out = states["y"][rows]
     target = seqs.criterion_targets[rows]
-    wrong = int(np.sum(np.abs(out - target).max(axis=1) >= threshold)) if math.isfinite(threshold) else None
+    has_threshold = math.isfinite(threshold)
+    wrong = int(np.sum(np.abs(out - target).max(axis=1) >= threshold)) if has_threshold else None
     return {
         "mse": float(np.mean((out - target) ** 2)),
         "trivial_mse": float(np.mean(target.var(axis=0))),
@@ -165,7 +166,7 @@ def output_table(states: dict, seqs: Sequences, answer: np.ndarray, threshold: f
         "target_spread": float(target.std(axis=0).mean()),
         "answers": len(rows),
         "wrong": wrong,
-        "threshold": threshold if math.isfinite(threshold) else None,
+        "threshold": threshold if has_threshold else None,
     }
 
 
