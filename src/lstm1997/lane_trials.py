@@ -29,9 +29,10 @@ __all__ = ["LANES", "MIN_GROUP", "MIN_LANES", "WIDE_INPUTS", "lane_count", "run_
 LANES = 16
 """Lanes per call for the rows where lanes gain (benchmarks/lanes.py: K=16 was the fastest measured)."""
 
-MIN_LANES = 4
-"""Fewer running trials than this train one after another with the one-net kernel (a lane call of 1-3 nets is
-slower than as many one-net calls: 0.55x at K=1, 0.8x at K=2, about 1.0x at K=4)."""
+MIN_LANES = 8
+"""Fewer running trials than this train one after another with the one-net kernel: a lane call of fewer nets is
+slower than as many one-net calls, or no faster (benchmarks/lanes.py, adding and temporal-order nets: on an AMD
+EPYC 0.55x at K=1, 0.8x at K=2, 1.0x at K=4, 1.2x at K=8; on an Intel Xeon 0.9x at K=4, 1.0x at K=8)."""
 
 MIN_GROUP = 8
 """A sweep groups a row's trials for lanes only if every worker gets at least this many (benchmarks/sweep.py:
