@@ -4,7 +4,8 @@ in the next sweep. The trials are the cheapest committed ones of each kernel mod
 per-sequence and per-step updates, Exp 2a's construction), each criterion kind (the Reber test, ST1/ST2 on a test
 set, ST3, "N sequences", a streak), each model the sweep can train (the 1997 net with each output and input
 variant, the forget-gate net, the nn.LSTM baselines, gate pre-training, RTRL) and each test interval; the lane path
-reruns some of them side by side (about a minute in all). Exp 2a per step (2 min) is `slow`."""
+reruns some of them side by side (about a minute in all). Exp 2a per step (2 min on an idle core) is
+`slow`."""
 
 from __future__ import annotations
 
@@ -97,9 +98,12 @@ def equal_to_rounding(a, b) -> bool:
 def test_committed_records_reproduce_in_lanes(row):
     exp = get_experiment(row)
     jobs = [(seed, None) for seed in LANE_RECORDS[row]]
+    seeds = []
     for record, _ in run_in_lanes(exp, jobs, n_lanes=len(jobs), min_lanes=1):
         stored = store.load(RESULTS / row / f"seed-{record['seed']}.json")
         assert drop_unstable(record) == drop_unstable(stored), f"seed {record['seed']} in lanes: {REGENERATE}"
+        seeds.append(record["seed"])
+    assert sorted(seeds) == LANE_RECORDS[row]
 
 
 def test_every_committed_record_is_of_this_numerics_version():
