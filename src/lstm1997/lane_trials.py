@@ -6,8 +6,8 @@ one-net kernel gives it, so each trial's record equals ``run_trial``'s (all but 
 ends hands its lane to the next seed.
 
 Which rows and how many lanes (``lane_count``): the paper's 1997 net with the truncated gradient, without Exp 2a's
-construction (``shares_lanes``), 16 lanes where they were measured to gain (docs/PERFORMANCE.md: 1.35-1.5x per
-core for the adding and temporal-order nets), one net elsewhere.
+construction (``shares_lanes``), 16 lanes where they were measured to gain (docs/PERFORMANCE.md: 1.2-1.5x per
+core at K=16 for the adding and temporal-order nets, by CPU), one net elsewhere.
 """
 
 from __future__ import annotations
