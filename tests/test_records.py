@@ -74,9 +74,9 @@ def test_a_committed_record_reproduces(name):
 
 
 def test_a_gate_pretraining_record_reproduces_to_rounding():
-    """Gate pre-training runs outside the compiled kernels (numpy's matrix products, exp and log), whose code is
-    chosen for the CPU at run time, so its records reproduce on another machine to rounding only (DEVIATIONS.md,
-    P12): every count and verdict exactly, every error figure to 1e-9 relative."""
+    """Gate pre-training runs outside the compiled kernels (numpy's matrix products, exp and log; torch's when
+    the records were made), whose code is chosen for the CPU at run time, so its records reproduce on another
+    machine to rounding only (DEVIATIONS.md, P12): every count and verdict exactly, error figures to 1e-9."""
     stored = store.load(RESULTS / "twoseq-3a-T100-N3~gate-pretraining/seed-8.json")
     record, _ = run_trial(get_experiment(stored["experiment"]), stored["seed"])
     assert equal_to_rounding(drop_unstable(record), drop_unstable(stored))
