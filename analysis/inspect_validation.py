@@ -58,8 +58,8 @@ def main() -> None:
         exp = get_experiment(row)
         for seed in seeds_of(spec, args.results, row):
             start = time.perf_counter()
-            outcome = "success" if inspection.stored_record(args.results, row, seed)["success"] else "failure"
-            net, source = inspection.trained_net(exp, seed, None, args.results)
+            net, source, stored = inspection.trained_net(exp, seed, None, args.results)
+            outcome = "success" if stored is not None and stored["success"] else "failure"
             report = diagnose.inspect_net(net, exp, gradients=False, failed=outcome == "failure")
             o = report["output"]
             found = report["diagnoses"]

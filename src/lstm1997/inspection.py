@@ -48,10 +48,13 @@ def stored_record(results: Path, name: str, seed: int) -> dict:
     return store.load(path)
 
 
-def trained_net(exp: Experiment, seed: int, after: int | None, results: Path | None) -> tuple[Network, str]:
-    """The net to inspect and one line saying where it comes from: trained for ``after`` sequences (fewer if the
-    trial stops first), or the final net of the trial in ``results``: its saved weights, or, where none were
-    saved, the same trial run again (deterministic: same seed, same net), checked against the record."""
+def trained_net(
+    exp: Experiment, seed: int, after: int | None, results: Path | None
+) -> tuple[Network, str, dict | None]:
+    """The net to inspect, one line saying where it comes from, and the trial's stored record (None with
+    ``after``): trained for ``after`` sequences (fewer if the trial stops first), or the final net of the trial in
+    ``results``: its saved weights, or, where none were saved, the same trial run again (deterministic: same seed,
+    same net), checked against the record."""
     from lstm1997.trial import run_trial
 
     check_inspectable(exp)
@@ -59,12 +62,12 @@ def trained_net(exp: Experiment, seed: int, after: int | None, results: Path | N
         record, trained = run_trial(_quiet(exp, after), seed)
         assert isinstance(trained, Network)  # check_inspectable: a 1997 net
         stop = " (the trial stopped: success)" if record["success"] else ""
-        return trained, f"trained seed {seed} for {record['presented']:,} sequences{stop}"
+        return trained, f"trained seed {seed} for {record['presented']:,} sequences{stop}", None
     assert results is not None  # one of after and results is given
     stored = stored_record(results, exp.name, seed)
     saved = store.load_weights(results, exp.name, seed, exp.spec)
     if saved is not None:
-        return saved, f"saved weights {store.weights_path(results, exp.name, seed)}"
+        return saved, f"saved weights {store.weights_path(results, exp.name, seed)}", stored
     record, net = run_trial(_quiet(exp), seed)
     assert isinstance(net, Network)
     if (record["success"], record["presented"]) != (stored["success"], stored["presented"]):
@@ -72,7 +75,8 @@ def trained_net(exp: Experiment, seed: int, after: int | None, results: Path | N
             f"retraining {exp.name} seed {seed} gave another trial than {store.trial_path(results, exp.name, seed)} "
             f"({record['presented']:,} sequences, not {stored['presented']:,}): another version?"
         )
-    return net, f"no saved weights in {results}: retrained seed {seed} for its {record['presented']:,} sequences"
+    source = f"no saved weights in {results}: retrained seed {seed} for its {record['presented']:,} sequences"
+    return net, source, stored
 
 
 def trace(exp: Experiment, seed: int, until: int, points: int = 20) -> list[dict]:
@@ -118,9 +122,8 @@ def inspect_trial(
             plot_trace(exp, reports, f"seed {seed} over training", plot)
         head = f"{exp.name} seed {seed}: rerun for {until:,} sequences (fewer if it stops), probed along the way"
         return [head, *trace_lines(reports)], {"experiment": exp.name, "seed": seed, "trace": reports}
-    net, source = trained_net(exp, seed, after, results)
-    failed = None if after is not None else not stored_record(results or Path(), exp.name, seed)["success"]
-    report = inspect_net(net, exp, failed=failed)
+    net, source, stored = trained_net(exp, seed, after, results)
+    report = inspect_net(net, exp, failed=None if stored is None else not stored["success"])
     if plot:
         from lstm1997.diagnose_plot import plot_sequence
 
