@@ -1,6 +1,6 @@
 """The nn.LSTM rows cross-checked from outside the harness: plain PyTorch, no lstm1997 code.
 
-    nice -n 10 python analysis/crosscheck_nnlstm.py ROW SEED [SEED ...] [--cap N]
+    nice -n 10 python analysis/crosscheck_nnlstm.py ROW SEED [SEED ...] [--cap N] [--lr ...] [--batch B] ...
 
 ROW is one of ROWS. Everything is written again here from the paper (PAPER.md §5, §7, §9.1, Table 11, §12): the
 data generators, the net (``torch.nn.LSTM`` + ``torch.nn.Linear``), the online training (one sequence, one
@@ -129,6 +129,14 @@ class Net(nn.Module):
         y = self.out(h[-1])
         return y if self.linear else torch.sigmoid(y)
 
+    def forward_batch(self, xs: list[torch.Tensor]) -> torch.Tensor:
+        """B sequences of their own lengths -> each one's output at its own last step (B, n_out)."""
+        if len(xs) == 1:  # online: the unpacked call, as before --batch existed
+            return self(xs[0])[None]
+        _, (h, _) = self.lstm(nn.utils.rnn.pack_sequence(xs, enforce_sorted=False))
+        y = self.out(h[-1])
+        return y if self.linear else torch.sigmoid(y)
+
 
 def optimiser(s: Setup, params) -> torch.optim.Optimizer:
     return {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop}[s.optimizer](
@@ -139,12 +147,13 @@ def optimiser(s: Setup, params) -> torch.optim.Optimizer:
 @dataclass(frozen=True)
 class Variant:
     """Departures from a row's setup, to find what separates it from a published result (``--lr``,
-    ``--forget-bias``, ``--fixed-length``, ``--mse-loss``); the default is the row itself."""
+    ``--forget-bias``, ``--fixed-length``, ``--mse-loss``, ``--batch``); the default is the row itself."""
 
     lr: float | None = None  # the optimiser's step size (the row's: its Setup's)
     forget_bias: float | None = None  # the forget gate's total initial bias (the row's: +1; "every bias 1": +2)
     fixed_length: bool = False  # adding: every sequence exactly T long instead of T..T+T/10
     mse_loss: bool = False  # step on nn.MSELoss (mean of (y - t)^2) instead of E/2 = 1/2 sum (y - t)^2
+    batch: int = 1  # sequences per optimiser step (the loss their mean); 1 is the paper's online protocol
 
 
 # --- one trial ---------------------------------------------------------------------------------------------------
@@ -172,29 +181,30 @@ def trial(row: str, seed: int, cap: int | None = None, variant: Variant | None =
     total_error, n_wrong, success, n = 0.0, 0, False, 0
     start = time.perf_counter()
     while n < cap:
-        x, t = task.sample(rng)
-        y = net(torch.from_numpy(x).float())
-        diff = y - torch.from_numpy(t).float()
-        loss = 0.5 * torch.sum(diff**2)  # the paper's E/2 (eq. 19): the loss the harness differentiates
+        batch = [task.sample(rng) for _ in range(min(v.batch, cap - n))]
+        y = net.forward_batch([torch.from_numpy(x).float() for x, _ in batch])
+        diff = y - torch.from_numpy(np.stack([t for _, t in batch])).float()
+        loss = 0.5 * torch.sum(diff**2) / len(batch)  # the paper's E/2 (eq. 19), the batch's mean
         if v.mse_loss:
-            loss = 2.0 * loss / len(diff)  # nn.MSELoss: the mean of (y - t)^2 over the outputs
+            loss = 2.0 * loss / diff.shape[1]  # nn.MSELoss: the mean of (y - t)^2 over the outputs
         opt.zero_grad()
         loss.backward()
         if s.clip is not None:
             nn.utils.clip_grad_norm_(net.parameters(), s.clip)
         opt.step()
-        n += 1
-        e = float(torch.sum(diff.detach() ** 2))  # E, before the step
-        bad = bool(diff.abs().max().item() >= task.threshold)
-        errors.append(e)
-        wrong.append(bad)
-        total_error += e
-        n_wrong += bad
-        if len(errors) > task.window:
-            total_error -= errors.popleft()
-            n_wrong -= wrong.popleft()
-        if len(errors) == task.window and n_wrong == 0 and total_error / task.window < task.avg_error:  # ST3
-            success = True
+        for d in diff.detach():  # each sequence's E and verdict, before the step
+            n += 1
+            e = float(torch.sum(d**2))
+            bad = bool(d.abs().max().item() >= task.threshold)
+            errors.append(e)
+            wrong.append(bad)
+            total_error += e
+            n_wrong += bad
+            if len(errors) > task.window:
+                total_error -= errors.popleft()
+                n_wrong -= wrong.popleft()
+        if len(errors) == task.window and n_wrong == 0 and total_error / task.window < task.avg_error:  # ST3,
+            success = True  # checked after each step (so with --batch B, up to B - 1 sequences late)
             break
     test_wrong = 0
     with torch.no_grad():
@@ -216,8 +226,9 @@ def main() -> None:
     parser.add_argument("--forget-bias", type=float, default=None, help="the forget gate's total initial bias")
     parser.add_argument("--fixed-length", action="store_true", help="adding: sequences exactly T long")
     parser.add_argument("--mse-loss", action="store_true", help="step on nn.MSELoss instead of E/2")
+    parser.add_argument("--batch", type=int, default=1, help="sequences per optimiser step (default 1: online)")
     args = parser.parse_args()
-    variant = Variant(args.lr, args.forget_bias, args.fixed_length, args.mse_loss)
+    variant = Variant(args.lr, args.forget_bias, args.fixed_length, args.mse_loss, args.batch)
     torch.set_num_threads(1)
     for seed in args.seeds:
         r = trial(args.row, seed, args.cap, variant)

@@ -96,7 +96,22 @@ def test_a_tiny_trial_runs(script, monkeypatch):
     torch.set_num_threads(1)  # as the script's main() does
     try:
         r = script.trial("adding-T100~nnlstm-h64-modern", seed=0, cap=20)
+        b = script.trial("adding-T100~nnlstm-h64-modern", seed=0, cap=20, variant=script.Variant(batch=8))
     finally:
         torch.set_num_threads(threads)
-    assert r["presented"] == 20 and not r["success"] and np.isfinite(r["final_error"])
-    assert 0 <= r["test_wrong"] <= 50
+    for t in (r, b):  # online, and in batches of 8, 8 and the 4 left to the cap
+        assert t["presented"] == 20 and not t["success"] and np.isfinite(t["final_error"])
+        assert 0 <= t["test_wrong"] <= 50
+
+
+def test_a_batch_gives_each_sequence_its_own_last_output(script):
+    s, task = script.ROWS["adding-T100~nnlstm-h64-modern"], script.TASKS["adding-T100"]
+    torch.manual_seed(0)
+    net = script.Net(s, task)
+    rng = np.random.default_rng(0)
+    xs = [torch.from_numpy(task.sample(rng)[0]).float() for _ in range(5)]
+    assert len({len(x) for x in xs}) > 1  # lengths differ, so packing matters
+    with torch.no_grad():
+        batch = net.forward_batch(xs)
+        one_by_one = torch.stack([net(x) for x in xs])
+    assert batch.shape == (5, 1) and torch.allclose(batch, one_by_one, atol=1e-6)
