@@ -22,7 +22,7 @@ import time
 
 from lstm1997.catalog import get_experiment
 from lstm1997.lane_trials import lane_count
-from lstm1997.sweep import TIMING_FIELDS, run_trials
+from lstm1997.sweep import reproducible, run_trials
 
 
 def sweep_rate(exp, trials: int, workers: int, lanes: int | None) -> tuple[float, list[dict]]:
@@ -34,7 +34,7 @@ def sweep_rate(exp, trials: int, workers: int, lanes: int | None) -> tuple[float
 
 
 def comparable(records: list[dict]) -> list[dict]:
-    return [{k: v for k, v in r.items() if k not in {*TIMING_FIELDS, "provenance"}} for r in records]
+    return [reproducible(r, "provenance") for r in records]
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import pytest
 from lstm1997 import get_experiment
 from lstm1997.criteria import ST3, NSeq, Streak
 from lstm1997.lane_trials import LANES, lane_count, run_in_lanes, shares_lanes
-from lstm1997.sweep import TIMING_FIELDS
+from lstm1997.sweep import reproducible
 from lstm1997.trial import run_trial, start_trial
 
 ROWS = [  # cheap settings of rows of every criterion kind the lanes take (caps lowered, chunks small)
@@ -33,7 +33,7 @@ ROWS = [  # cheap settings of rows of every criterion kind the lanes take (caps 
 
 
 def comparable(record: dict) -> dict:
-    return {k: v for k, v in record.items() if k not in {*TIMING_FIELDS, "provenance"}}
+    return reproducible(record, "provenance")
 
 
 def firing_criterion(exp, rng: np.random.Generator):

@@ -12,13 +12,13 @@ from lstm1997 import trial as trial_module
 from lstm1997.catalog import get_experiment
 from lstm1997.criteria import ST3, NSeq, SequenceStats, Streak
 from lstm1997.sequences import Sequences
-from lstm1997.sweep import TIMING_FIELDS, run_trials
+from lstm1997.sweep import reproducible, run_trials
 from lstm1997.tasks import reber
 from lstm1997.trial import Trial, reber_test, run_trial, twoseq_test
 
 
 def comparable(record: dict) -> dict:
-    return {k: v for k, v in record.items() if k not in TIMING_FIELDS and k != "provenance"}
+    return reproducible(record, "provenance")
 
 
 def brute_force_stop(exp, seed, batch, condition):

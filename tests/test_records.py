@@ -15,7 +15,7 @@ import pytest
 
 from lstm1997 import get_experiment, store
 from lstm1997.lane_trials import run_in_lanes
-from lstm1997.sweep import TIMING_FIELDS
+from lstm1997.sweep import reproducible
 from lstm1997.trial import run_trial
 
 pytestmark = pytest.mark.heavy  # reruns of committed records: not in the everyday tier
@@ -51,8 +51,7 @@ LANE_RECORDS = {  # rerun side by side in lanes (lstm1997.lane_trials), one lane
 
 def drop_unstable(record: dict) -> dict:
     """A record without its timing fields, provenance, numerics version and fingerprint (checked apart)."""
-    drop = {*TIMING_FIELDS, "provenance", "numerics", "fingerprint"}
-    return {k: v for k, v in record.items() if k not in drop}
+    return reproducible(record, "provenance", "numerics", "fingerprint")
 
 
 REGENERATE = "regenerate the committed records (lstm1997 reproduce --full --out results, and the baseline rows)"

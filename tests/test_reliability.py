@@ -20,7 +20,7 @@ from lstm1997.checkpoints import load as load_checkpoint
 from lstm1997.criteria import ST3, NSeq
 from lstm1997.report import _provenance
 from lstm1997.store import StoreError
-from lstm1997.sweep import TIMING_FIELDS, run_trials
+from lstm1997.sweep import reproducible, run_trials
 from lstm1997.trial import run_trial
 
 pytestmark = pytest.mark.heavy  # subprocesses, killed sweeps, Ray: not in the everyday tier
@@ -30,8 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def comparable(record: dict) -> str:
     """The record without its timing fields and provenance, as canonical JSON: equal means bit-identical."""
-    kept = {k: v for k, v in record.items() if k not in TIMING_FIELDS and k != "provenance"}
-    return json.dumps(kept, sort_keys=True, allow_nan=True)
+    return json.dumps(reproducible(record, "provenance"), sort_keys=True, allow_nan=True)
 
 
 def stored(out: Path, name: str) -> dict[int, str]:

@@ -38,6 +38,13 @@ if TYPE_CHECKING:  # annotations only (typing.Unpack is Python 3.11+)
 TIMING_FIELDS = ("wall_time", "steps_per_s")
 """Record fields that measure the machine, not the trial; everything else is a function of (experiment, seed)."""
 
+
+def reproducible(record: dict, *also: str) -> dict:
+    """The record without its TIMING_FIELDS and the fields named in ``also`` (e.g. "provenance"): the part a rerun
+    of its trial must reproduce exactly."""
+    return {k: v for k, v in record.items() if k not in TIMING_FIELDS and k not in also}
+
+
 BACKENDS = ("local", "ray")
 """Where trials run: local processes, or Ray tasks (a local Ray instance, or a cluster given by address)."""
 
