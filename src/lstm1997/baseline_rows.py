@@ -57,6 +57,9 @@ MODERN_HIDDEN = 64
 MODERN_CLIP = 1.0
 """Gradient-norm bound of the modern-practice row (``clip_grad_norm_(max_norm=1.0)``, the common default)."""
 
+MODERN_FORGET_BIAS = 1.0
+"""Total initial forget-gate bias of the modern-practice rows (Gers et al. 2000; Jozefowicz et al. 2015)."""
+
 MODERN_LR = {"adding-T100": 3e-4, "temporal-6a": 3e-4}
 """RMSprop step size of each modern-practice row, chosen by the sweep of ``analysis/modern_sweep.py`` (3e-4, 1e-3,
 3e-3 on screening seeds 1000-1001, cap 150,000; docs/figures/modern_sweep.txt, docs/PREDICTS_THE_MEAN.md section
@@ -83,10 +86,12 @@ def nn_lstm(exp: Experiment, init_rng: np.random.Generator, hidden: int, optimiz
     return nn_lstm_model(exp, init_rng, hidden, optimizer)
 
 
-def modern(exp: Experiment, init_rng: np.random.Generator, linear: bool) -> Model:
+def modern(
+    exp: Experiment, init_rng: np.random.Generator, linear: bool, forget_bias: float = MODERN_FORGET_BIAS
+) -> Model:
     from lstm1997.models.nn_lstm import modern_model
 
-    return modern_model(exp, init_rng, MODERN_HIDDEN, MODERN_CLIP, linear)
+    return modern_model(exp, init_rng, MODERN_HIDDEN, MODERN_CLIP, linear, forget_bias)
 
 
 def forget_gate(exp: Experiment, init_rng: np.random.Generator, forget_bias: float) -> Model:
@@ -137,16 +142,19 @@ def _variants(base: Experiment) -> list[Experiment]:
     return rows
 
 
-def modern_row(base: Experiment, lr: float) -> Experiment:
+def modern_row(base: Experiment, lr: float, forget_bias: float = MODERN_FORGET_BIAS) -> Experiment:
     """``<row>~nnlstm-h64-modern``: nn.LSTM(n_in, 64) as practised today (``models.nn_lstm.modern_model``) at
     RMSprop step ``lr`` (the row's ``lr``), under the row's protocol; linear outputs where the targets are
-    real-valued (not for one-hot classes)."""
+    real-valued (not for one-hot classes). Another ``forget_bias`` than the rows' is for analysis scripts only."""
     linear = MODERN_LINEAR[base.name]
     out = "a linear output" if linear else "logistic outputs"
-    what = (f"torch.nn.LSTM({base.spec.n_in}, {MODERN_HIDDEN}) + {out}, forget-gate bias +1, full BPTT, RMSprop lr "
-            f"{lr:g}, gradient norm clipped to {MODERN_CLIP:g}")  # fmt: skip
+    what = (f"torch.nn.LSTM({base.spec.n_in}, {MODERN_HIDDEN}) + {out}, forget-gate bias {forget_bias:+g}, full "
+            f"BPTT, RMSprop lr {lr:g}, gradient norm clipped to {MODERN_CLIP:g}")  # fmt: skip
     n_par = n_parameters(base.spec.n_in, MODERN_HIDDEN, base.spec.n_out)
-    return _row(base, f"nnlstm-h{MODERN_HIDDEN}-modern", what, partial(modern, linear=linear), lr=lr, weights=n_par)
+    model = partial(modern, linear=linear)  # the rows' settings fingerprint as before forget_bias was a parameter
+    if forget_bias != MODERN_FORGET_BIAS:
+        model = partial(modern, linear=linear, forget_bias=forget_bias)
+    return _row(base, f"nnlstm-h{MODERN_HIDDEN}-modern", what, model, lr=lr, weights=n_par)
 
 
 BASELINES: dict[str, Experiment] = {e.name: e for base in BASE_ROWS for e in _variants(EXPERIMENTS[base])}
