@@ -103,3 +103,19 @@ def test_the_file_tree_lists_every_module_of_the_package():
     missing = {m for m in listed if m.endswith(".py") and m not in modules}
     missing |= {m for m in listed if m.endswith("/") and not (package / m).is_dir()}
     assert not missing, f"the README's file tree names modules that do not exist: {sorted(missing)}"
+
+
+def test_every_success_count_in_the_readme_carries_its_exact_interval():
+    """``k/n [lo-hi%]``: the 95 % Clopper-Pearson interval of k successes in n trials, as RESULTS.md prints it."""
+    from lstm1997.stats import clopper_pearson
+    from lstm1997.summary import success_cell
+
+    quoted = re.findall(r"\b(\d+)/(\d+) (\[[\d.]+-[\d.]+%\])", README)
+    assert len(quoted) >= 30
+    for k, n, interval in quoted:
+        lo, hi = clopper_pearson(int(k), int(n))
+        assert f"{k}/{n} {interval}" == success_cell(
+            {"successes": int(k), "trials": int(n), "success_interval": (100 * lo, 100 * hi)}
+        )
+    bare = re.findall(r"(?<![\d/.])\d+/\d+(?![\d/])(?! \[)", README.split("## Command line")[0])
+    assert bare == ["500/1000"], "a success count without its interval (T=500/1000 is not one)"
