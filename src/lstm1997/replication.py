@@ -21,7 +21,7 @@ from lstm1997.ablations import ABLATIONS
 from lstm1997.catalog import get_experiment
 from lstm1997.experiments import EXPERIMENTS, Experiment
 from lstm1997.overview import PROFILE_COLUMNS as RECONSTRUCTIONS
-from lstm1997.overview import VERDICTS
+from lstm1997.overview import VERDICTS, overview_lines
 from lstm1997.profiles import DEVIATIONS, PROFILES
 from lstm1997.stats import BOOTSTRAP_SEED, LEVEL, MIN_BOOTSTRAP, POWER, RESAMPLES, fisher_exact, where
 from lstm1997.store import load_all
@@ -70,6 +70,12 @@ class _Rows:
 
 def _key(s: dict) -> str:
     return VERDICTS[reproduces(s)]
+
+
+def _key_or_partial(s: dict) -> str:
+    """The key's verdict, or for a row still short of the paper's trial count, how far it has run."""
+    n, planned = s["trials"], s["paper"]["trials"]
+    return _key(s) if n >= planned else f"partial: {n} of {planned} trials"
 
 
 def _ratio(s: dict) -> str:
@@ -287,9 +293,10 @@ def _reconstruction(rows: _Rows) -> str:
         cells = []
         for name in (n, *(f"{n}+{p}" for p in RECONSTRUCTIONS)):
             s = rows.get(name)
-            cells.append(f"{success_cell(s)}, {mean_cell(s)} ({_ratio(s)}; {_key(s)})" if s else "-")
+            cells.append(f"{success_cell(s)}, {mean_cell(s)} ({_ratio(s)}; {_key_or_partial(s)})" if s else "-")
         lines.append(f"| {n} | {_paper(summarize(EXPERIMENTS[n], []))} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    counts = overview_lines(rows.records)[-3:-1]  # rows each column reproduces (of all 30), and its compute
+    return "\n".join([*lines, "", *counts])
 
 
 def verdicts(rows: _Rows, suffix: str) -> str:
