@@ -126,7 +126,11 @@ class Net(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (L, n_in) -> the output at the last step (n_out,), from a zero state."""
         h, _ = self.lstm(x)
-        y = self.out(h[-1])
+        return self.readout(h[-1])
+
+    def readout(self, h: torch.Tensor) -> torch.Tensor:
+        """The output units on the last hidden state(s)."""
+        y = self.out(h)
         return y if self.linear else torch.sigmoid(y)
 
     def forward_batch(self, xs: list[torch.Tensor]) -> torch.Tensor:
@@ -134,8 +138,7 @@ class Net(nn.Module):
         if len(xs) == 1:  # online: the unpacked call, as before --batch existed
             return self(xs[0])[None]
         _, (h, _) = self.lstm(nn.utils.rnn.pack_sequence(xs, enforce_sorted=False))
-        y = self.out(h[-1])
-        return y if self.linear else torch.sigmoid(y)
+        return self.readout(h[-1])
 
 
 def optimiser(s: Setup, params) -> torch.optim.Optimizer:

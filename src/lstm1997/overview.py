@@ -71,13 +71,26 @@ def overview_lines(by_name: dict[str, list[dict]]) -> list[str]:
         wins = [w + c.endswith(": reproduces") for w, c in zip(wins, cells)]
         paper = f"{exp.paper.success_percent or 100:.0f}%, {exp.paper.sequences:,.0f}"
         lines.append(f"| {row} | {paper} | " + " | ".join(cells) + " |")
+    return [*lines, "", *_count_lines(wins, by_name), ""]
+
+
+def count_lines(by_name: dict[str, list[dict]]) -> list[str]:
+    """Markdown: how many paper rows the literal reading and each profile reproduce, and each column's compute."""
+    wins = [0] * (1 + len(PROFILE_COLUMNS))
+    for row in EXPERIMENTS:
+        cells = [cell(name, by_name.get(name)) for name in _columns(row)]
+        wins = [w + c.endswith(": reproduces") for w, c in zip(wins, cells)]
+    return _count_lines(wins, by_name)
+
+
+def _count_lines(wins: list[int], by_name: dict[str, list[dict]]) -> list[str]:
     columns = ["literal", *PROFILE_COLUMNS]
     counts = ", ".join(f"{c}: {w} of {len(EXPERIMENTS)}" for c, w in zip(columns, wins))
     own = [{row: row for row in EXPERIMENTS}, *({row: f"{row}+{p}" for row in EXPERIMENTS} for p in PROFILE_COLUMNS)]
     hours = [sum(r["wall_time"] for name in names.values() for r in by_name.get(name, [])) / 3600 for names in own]
     compute = ", ".join(f"{c}: {h:.2f}" for c, h in zip(columns, hours))
-    return [*lines, "", f"Rows that reproduce by the verdict key: {counts}.",
-            f"Compute (core-hours of trial wall time of each column's own runs): {compute}.", ""]  # fmt: skip
+    return [f"Rows that reproduce by the verdict key: {counts}.",
+            f"Compute (core-hours of trial wall time of each column's own runs): {compute}."]  # fmt: skip
 
 
 def terminal_summary(by_name: dict[str, list[dict]], rows: list[str]) -> str:

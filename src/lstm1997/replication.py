@@ -21,7 +21,7 @@ from lstm1997.ablations import ABLATIONS
 from lstm1997.catalog import get_experiment
 from lstm1997.experiments import EXPERIMENTS, Experiment
 from lstm1997.overview import PROFILE_COLUMNS as RECONSTRUCTIONS
-from lstm1997.overview import VERDICTS, overview_lines
+from lstm1997.overview import VERDICTS, count_lines
 from lstm1997.profiles import DEVIATIONS, PROFILES
 from lstm1997.stats import BOOTSTRAP_SEED, LEVEL, MIN_BOOTSTRAP, POWER, RESAMPLES, fisher_exact, where
 from lstm1997.store import load_all
@@ -295,8 +295,7 @@ def _reconstruction(rows: _Rows) -> str:
             s = rows.get(name)
             cells.append(f"{success_cell(s)}, {mean_cell(s)} ({_ratio(s)}; {_key_or_partial(s)})" if s else "-")
         lines.append(f"| {n} | {_paper(summarize(EXPERIMENTS[n], []))} | " + " | ".join(cells) + " |")
-    counts = overview_lines(rows.records)[-3:-1]  # rows each column reproduces (of all 30), and its compute
-    return "\n".join([*lines, "", *counts])
+    return "\n".join([*lines, "", *count_lines(rows.records)])
 
 
 def verdicts(rows: _Rows, suffix: str) -> str:
