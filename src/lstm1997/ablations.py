@@ -34,6 +34,8 @@ ABLATIONS: dict[str, Experiment] = {
         ),
         _ablation("longlag-2a", "full-net", "no sequential construction: memory cell present from the start",
                   construct=False),
+        _ablation("longlag-2a", "lr10", "learning rate 10.0 instead of 1.0: is the gap a step-size scale, as the "
+                  "RTRL calibration suggests?", lr=10.0),
         *(_linear_output(n) for n in ("adding-T100", "adding-T500", "adding-T1000", "multiplication-T100")),
         *(_cells_read_inputs(n) for n in EXPERIMENTS if n.startswith(("adding-", "longlag-2c", "temporal-"))),
         *(
