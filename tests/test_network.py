@@ -95,6 +95,7 @@ def test_ablations_differ_from_their_paper_row_only_as_declared():
     declared = {
         "per-step": {"per_step"},
         "full-net": {"construct"},
+        "lr10": {"lr"},
         "linear-output": {"spec"},
         "full-gradient": {"gradient"},
         "cells-read-inputs": {"spec"},
