@@ -200,15 +200,16 @@ def test_the_two_timings_differ_and_per_sequence_is_one_gradient_step():
 
 def test_rows_are_exp_2a_protocol_with_the_papers_figures():
     base = EXPERIMENTS["longlag-2a"]
-    assert len(COMPETITORS) == 2 * len(PAPER_RTRL) + 3  # per step, per sequence, and the 3 "+bias" rows
+    assert len(COMPETITORS) == 2 * len(PAPER_RTRL) + 6  # per step, per sequence, the 3 "+bias" and 3 "+lr-x10" rows
     for name, exp in COMPETITORS.items():
         p = exp.spec.n_in - 1
-        assert name.startswith(f"longlag-2a~rtrl-p{p}-lr{exp.lr}")
+        lr = exp.lr / 10 if name.endswith("+lr-x10") else exp.lr  # the paper row's rate
+        assert name.startswith(f"longlag-2a~rtrl-p{p}-lr{lr}")
         assert exp.per_step == (not name.endswith("-per-sequence"))
         assert exp.criterion == Streak(0.25, length=10_000, all_steps=True) == base.criterion
         assert (exp.cap, exp.training_set, exp.test_size, exp.construct, exp.trials) == (5_000_000, "2a", 0, False, 18)
         assert exp.spec.init_range == 0.2 and exp.spec.n_out == p + 1
-        assert (exp.paper.success_percent, exp.paper.sequences) == PAPER_RTRL[p, exp.lr]
+        assert (exp.paper.success_percent, exp.paper.sequences) == PAPER_RTRL[p, lr]
         assert lstm1997.get_experiment(name) is exp
     assert COMPETITORS["longlag-2a~rtrl-p4-lr1.0"].paper.sequences == 1_043_000
     with pytest.raises(KeyError, match="did you mean"):

@@ -10,7 +10,9 @@ LSTM default does (DEVIATIONS.md A1). Table 2 gives p = 10 and p = 100 the learn
 rows at the three rates it gives for p = 4. Trials: 18, Table 2's caption ("means of 18 trials"); its p = 4
 percentages 78 / 56 / 22 are 14 / 10 / 4 of 18 (and 7 / 5 / 2 of 9: the text says "7/9 of all trials").
 Rows ending in ``+bias`` are an ablation: the same net with a bias weight for the hidden unit and every output
-((p+1)(p+3) + (p+3) = 42 weights for p = 4, against the paper's 36). These rows need numba, not torch.
+((p+1)(p+3) + (p+3) = 42 weights for p = 4, against the paper's 36). Rows ending in ``+lr-x10`` are another: the
+paper's net at ten times the row's learning rate, to test whether the paper's rates were on another scale than ours
+(DEVIATIONS.md, "Calibration"). These rows need numba, not torch.
 """
 
 from __future__ import annotations
@@ -38,19 +40,21 @@ def rtrl_model(exp: Experiment, rng: np.random.Generator, bias: bool = False) ->
     return RTRLNet.init(exp.spec.n_in, exp.spec.n_out, rng, exp.spec.init_range, bias)
 
 
-def _rtrl_row(p: int, lr: float, per_step: bool, bias: bool = False) -> Experiment:
+def _rtrl_row(p: int, lr: float, per_step: bool, bias: bool = False, lr_x10: bool = False) -> Experiment:
     base = EXPERIMENTS["longlag-2a"]
     success, seqs = PAPER_RTRL[p, lr]
     when = "every target step" if per_step else "once per sequence (sum of the steps' contributions)"
     note = "" if seqs else "Table 2: > 5,000,000 sequences, learning rates 1.0-10.0"
-    ablation = "; ABLATION: a bias weight for the hidden and every output unit (not in the paper's count)"
+    ablation = "; ABLATION: a bias weight for the hidden and every output unit (not in the paper's count)" * bias
+    ablation += f"; ABLATION: learning rate {10 * lr} instead of the paper's {lr}" * lr_x10
+    suffix = ("" if per_step else "-per-sequence") + ("+bias" if bias else "") + ("+lr-x10" if lr_x10 else "")
     return replace(
         base,
-        name=f"longlag-2a~rtrl-p{p}-lr{lr}" + ("" if per_step else "-per-sequence") + ("+bias" if bias else ""),
+        name=f"longlag-2a~rtrl-p{p}-lr{lr}{suffix}",
         description=f"noise-free long time lag 2a, p={p}; COMPETITOR: RTRL (1 self-recurrent hidden unit, "
-        f"{p + 1} outputs, all logistic), weights changed {when}" + (ablation if bias else ""),
+        f"{p + 1} outputs, all logistic), weights changed {when}{ablation}",
         spec=replace(base.spec, n_in=p + 1, n_out=p + 1),  # the task's sizes and initial range; not the model
-        lr=lr,
+        lr=10 * lr if lr_x10 else lr,
         generate=partial(longlag.generate_2a, p=p),
         paper=PaperResult("Table 2", success_percent=success, sequences=seqs, note=note),
         per_step=per_step,
@@ -66,6 +70,7 @@ COMPETITORS: dict[str, Experiment] = {
     for e in [
         *(_rtrl_row(p, lr, per_step) for per_step in (True, False) for (p, lr) in PAPER_RTRL),
         *(_rtrl_row(4, lr, True, bias=True) for lr in (1.0, 4.0, 10.0)),
+        *(_rtrl_row(4, lr, True, lr_x10=True) for lr in (1.0, 4.0, 10.0)),
     ]
 }
-"""The paper's RTRL rows of Table 2 under our Exp 2a protocol (per-step rows first), then the bias ablation."""
+"""The paper's RTRL rows of Table 2 under our Exp 2a protocol (per-step rows first), then the two ablations."""
