@@ -45,9 +45,13 @@ def _rtrl_row(p: int, lr: float, per_step: bool, bias: bool = False, lr_x10: boo
     success, seqs = PAPER_RTRL[p, lr]
     when = "every target step" if per_step else "once per sequence (sum of the steps' contributions)"
     note = "" if seqs else "Table 2: > 5,000,000 sequences, learning rates 1.0-10.0"
-    ablation = "; ABLATION: a bias weight for the hidden and every output unit (not in the paper's count)" * bias
-    ablation += f"; ABLATION: learning rate {10 * lr} instead of the paper's {lr}" * lr_x10
-    suffix = ("" if per_step else "-per-sequence") + ("+bias" if bias else "") + ("+lr-x10" if lr_x10 else "")
+    ablation, suffix = "", "" if per_step else "-per-sequence"
+    if bias:
+        ablation += "; ABLATION: a bias weight for the hidden and every output unit (not in the paper's count)"
+        suffix += "+bias"
+    if lr_x10:
+        ablation += f"; ABLATION: learning rate {10 * lr} instead of the paper's {lr}"
+        suffix += "+lr-x10"
     return replace(
         base,
         name=f"longlag-2a~rtrl-p{p}-lr{lr}{suffix}",
