@@ -440,10 +440,15 @@ def test_a_worker_killed_under_the_sweep_stops_it_with_one_line(tmp_path):
     # adding-T100's trials take minutes, so the sweep cannot finish before the kill (temporal-6a's take a second)
     p = cli("run", "adding-T100", "--trials", "4", "--workers", "2", "--out", tmp_path)
     deadline = time.monotonic() + 30
-    while not (workers := children(p.pid)) and time.monotonic() < deadline:
+    while not children(p.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
-    os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
+    for _ in range(100):  # a python child listed a moment ago may be gone already: kill one alive now
+        try:
+            os.kill(children(p.pid)[0], signal.SIGKILL)  # as the out-of-memory killer would
+            break
+        except (IndexError, ProcessLookupError):
+            time.sleep(0.05)
     stdout, stderr = p.communicate(timeout=30)
     assert p.returncode == 2 and "worker process died" in stderr and "rerun" in stderr, stderr
     assert last_line_after_trial_lines(stderr, "adding-T100").startswith("lstm1997: error: a worker process died")
