@@ -61,30 +61,30 @@ def _columns(row: str) -> list[str]:
     return names
 
 
+def _row_cells(by_name: dict[str, list[dict]]) -> dict[str, list[str]]:
+    """Each paper row's cells: literal, then each profile (``cell``)."""
+    return {row: [cell(name, by_name.get(name)) for name in _columns(row)] for row in EXPERIMENTS}
+
+
 def overview_lines(by_name: dict[str, list[dict]]) -> list[str]:
     """Markdown: one line per paper row (paper | literal | each profile), then how many rows each reproduces."""
     head = ["paper row", "paper", "literal", *PROFILE_COLUMNS]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    wins = [0] * (1 + len(PROFILE_COLUMNS))
+    row_cells = _row_cells(by_name)
     for row, exp in EXPERIMENTS.items():
-        cells = [cell(name, by_name.get(name)) for name in _columns(row)]
-        wins = [w + c.endswith(": reproduces") for w, c in zip(wins, cells)]
         paper = f"{exp.paper.success_percent or 100:.0f}%, {exp.paper.sequences:,.0f}"
-        lines.append(f"| {row} | {paper} | " + " | ".join(cells) + " |")
-    return [*lines, "", *_count_lines(wins, by_name), ""]
+        lines.append(f"| {row} | {paper} | " + " | ".join(row_cells[row]) + " |")
+    return [*lines, "", *_count_lines(row_cells, by_name), ""]
 
 
 def count_lines(by_name: dict[str, list[dict]]) -> list[str]:
     """Markdown: how many paper rows the literal reading and each profile reproduce, and each column's compute."""
-    wins = [0] * (1 + len(PROFILE_COLUMNS))
-    for row in EXPERIMENTS:
-        cells = [cell(name, by_name.get(name)) for name in _columns(row)]
-        wins = [w + c.endswith(": reproduces") for w, c in zip(wins, cells)]
-    return _count_lines(wins, by_name)
+    return _count_lines(_row_cells(by_name), by_name)
 
 
-def _count_lines(wins: list[int], by_name: dict[str, list[dict]]) -> list[str]:
+def _count_lines(row_cells: dict[str, list[str]], by_name: dict[str, list[dict]]) -> list[str]:
     columns = ["literal", *PROFILE_COLUMNS]
+    wins = [sum(cells[i].endswith(": reproduces") for cells in row_cells.values()) for i in range(len(columns))]
     counts = ", ".join(f"{c}: {w} of {len(EXPERIMENTS)}" for c, w in zip(columns, wins))
     own = [{row: row for row in EXPERIMENTS}, *({row: f"{row}+{p}" for row in EXPERIMENTS} for p in PROFILE_COLUMNS)]
     hours = [sum(r["wall_time"] for name in names.values() for r in by_name.get(name, [])) / 3600 for names in own]
